@@ -1,0 +1,15 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.h
+ *	  OIDs of the extension's own objects, cached per backend, and the
+ *	  checks that need them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef WR_CATALOG_H
+#define WR_CATALOG_H
+
+extern Oid	wr_products_relid(void);
+extern void wr_check_target(const char *label);
+
+#endif							/* WR_CATALOG_H */

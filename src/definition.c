@@ -1,0 +1,494 @@
+/*-------------------------------------------------------------------------
+ *
+ * definition.c
+ *	  Read workflow, task and product definitions from jsonb.
+ *
+ * The input is treated as hostile: every key is checked against the list
+ * of keys the installed SQL version knows, every value against its JSON
+ * type and length, and every problem is reported as a user-facing error
+ * that names the key, before anything is written.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <stddef.h>
+
+#include "catalog.h"
+#include "definition.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/varlena.h"
+
+/* How much of a user-supplied string an error message repeats. */
+#define WR_CLIP_CHARS 64
+
+typedef enum WrValueKind
+{
+	WR_STRING,
+	WR_BOOLEAN
+} WrValueKind;
+
+/* One key a definition may carry, and where its value goes. */
+typedef struct WrKeySpec
+{
+	const char *key;
+	WrValueKind kind;
+	bool		required;
+	WrApiVersion since;			/* first SQL version that knows the key */
+	int			max_chars;		/* strings only */
+	size_t		offset;			/* of the char * or bool in the struct */
+} WrKeySpec;
+
+typedef struct WrDefinitionSpec
+{
+	const char *what;			/* "workflow definition", for messages */
+	const char *function;		/* the SQL function, for hints */
+	const WrKeySpec *keys;
+	int			nkeys;
+} WrDefinitionSpec;
+
+#define WR_MAX_KEYS 8
+
+static const WrKeySpec workflow_keys[] = {
+	{"name", WR_STRING, true, WR_API_1_0, WR_MAX_NAME_CHARS,
+	offsetof(WorkflowDef, name)},
+	{"target", WR_STRING, true, WR_API_1_0, NAMEDATALEN - 1,
+	offsetof(WorkflowDef, target)},
+	{"description", WR_STRING, true, WR_API_1_0, WR_MAX_DESCRIPTION_CHARS,
+	offsetof(WorkflowDef, description)},
+	{"product_type", WR_STRING, true, WR_API_1_0, WR_MAX_PRODUCT_TYPE_CHARS,
+	offsetof(WorkflowDef, product_type)},
+	{"is_task", WR_BOOLEAN, false, WR_API_1_1, 0,
+	offsetof(WorkflowDef, is_task)},
+	{"product_tag", WR_STRING, false, WR_API_1_2, WR_MAX_TAG_CHARS,
+	offsetof(WorkflowDef, product_tag)},
+};
+
+static const WrKeySpec task_keys[] = {
+	{"name", WR_STRING, true, WR_API_1_1, WR_MAX_NAME_CHARS,
+	offsetof(WorkflowDef, name)},
+	{"description", WR_STRING, true, WR_API_1_1, WR_MAX_DESCRIPTION_CHARS,
+	offsetof(WorkflowDef, description)},
+};
+
+static const WrKeySpec product_keys[] = {
+	{"name", WR_STRING, true, WR_API_1_0, WR_MAX_NAME_CHARS,
+	offsetof(ProductDef, name)},
+	{"description", WR_STRING, true, WR_API_1_0, WR_MAX_DESCRIPTION_CHARS,
+	offsetof(ProductDef, description)},
+	{"product_type", WR_STRING, true, WR_API_1_0, WR_MAX_PRODUCT_TYPE_CHARS,
+	offsetof(ProductDef, product_type)},
+	{"tag", WR_STRING, true, WR_API_1_0, WR_MAX_TAG_CHARS,
+	offsetof(ProductDef, tag)},
+	{"status", WR_STRING, false, WR_API_1_0, WR_MAX_STATUS_CHARS,
+	offsetof(ProductDef, status)},
+};
+
+static const WrDefinitionSpec workflow_spec = {
+	"workflow definition", "create_workflow", workflow_keys,
+	lengthof(workflow_keys)
+};
+static const WrDefinitionSpec task_spec = {
+	"task definition", "create_task", task_keys, lengthof(task_keys)
+};
+static const WrDefinitionSpec product_spec = {
+	"product definition", "create_product", product_keys,
+	lengthof(product_keys)
+};
+
+/* orchestrator-core's ProductLifecycle values, which products.status takes */
+static const char *const product_statuses[] = {
+	"active", "pre production", "phase out", "end of life"
+};
+
+static void parse_definition(Jsonb *jb, const WrDefinitionSpec *spec,
+							 WrApiVersion api, void *out);
+static void set_value(const WrDefinitionSpec *spec, const WrKeySpec *ks,
+					  JsonbValue *v, void *out);
+static const WrKeySpec *find_key(const WrDefinitionSpec *spec,
+								 const char *key, int keylen);
+static void report_unknown_key(const WrDefinitionSpec *spec,
+							   const char *key, WrApiVersion api);
+static char *key_list(const WrDefinitionSpec *spec, WrApiVersion api,
+					  bool required_only);
+static const char *json_type_phrase(JsonbValue *v);
+static char *json_value_text(JsonbValue *v);
+static void check_identifier(const char *what, const char *name);
+
+
+const char *
+wr_api_version_name(WrApiVersion api)
+{
+	switch (api)
+	{
+		case WR_API_1_0:
+			return "1.0";
+		case WR_API_1_1:
+			return "1.1";
+		case WR_API_1_2:
+			return "1.2";
+	}
+	elog(ERROR, "unrecognized workflow_registry API version %d", (int) api);
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * Fill *def from a create_workflow() argument.  On return every field is
+ * valid for the tables of the given API version: the name is an
+ * identifier, the target a label of the installed enum, and the strings
+ * within their column lengths.  Whether the product type exists is for the
+ * caller to find out, under the appropriate lock.
+ */
+void
+wr_parse_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
+{
+	memset(def, 0, sizeof(WorkflowDef));
+	parse_definition(jb, &workflow_spec, api, def);
+	check_identifier("workflow", def->name);
+	wr_check_target(def->target);
+}
+
+/*
+ * Fill *def from a create_task() argument: a task is a workflow with target
+ * SYSTEM, is_task set and no product.
+ */
+void
+wr_parse_task(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
+{
+	memset(def, 0, sizeof(WorkflowDef));
+	parse_definition(jb, &task_spec, api, def);
+	check_identifier("task", def->name);
+	def->target = "SYSTEM";
+	def->is_task = true;
+}
+
+/*
+ * Fill *def from a create_product() argument.  A missing status means
+ * "active", as the column's default does.
+ */
+void
+wr_parse_product(Jsonb *jb, WrApiVersion api, ProductDef *def)
+{
+	memset(def, 0, sizeof(ProductDef));
+	parse_definition(jb, &product_spec, api, def);
+
+	if (def->status == NULL)
+		def->status = "active";
+	else
+	{
+		for (size_t i = 0; i < lengthof(product_statuses); i++)
+		{
+			if (strcmp(def->status, product_statuses[i]) == 0)
+				return;
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid status \"%s\" in product definition",
+						wr_clip(def->status)),
+				 errdetail("A product status is one of \"active\", \"pre production\", \"phase out\" and \"end of life\"."),
+				 errhint("Leave \"status\" out to register an active product.")));
+	}
+}
+
+/*
+ * Report a NULL argument of a function that is not STRICT because a NULL
+ * must not pass silently.
+ */
+void
+wr_report_null_argument(const char *argument, const char *function)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("%s must not be null", argument),
+			 errdetail("%s() was called with a NULL %s.", function, argument),
+			 errhint("Pass a value; NULL is never a valid %s.", argument)));
+}
+
+/*
+ * Return s, or its first characters followed by "..." when it is too long
+ * to repeat in full in a message.
+ */
+char *
+wr_clip(const char *s)
+{
+	int			len = strlen(s);
+	int			cut = pg_mbcharcliplen(s, len, WR_CLIP_CHARS);
+
+	if (cut >= len)
+		return (char *) s;
+	return psprintf("%.*s...", cut, s);
+}
+
+/*
+ * Walk the top level of the object once, storing each known key's value and
+ * rejecting anything else; then make sure every required key was there.
+ * Errors come in key order (jsonb's: shorter keys first), so the first
+ * problem reported is always the same for the same input.
+ */
+static void
+parse_definition(Jsonb *jb, const WrDefinitionSpec *spec, WrApiVersion api,
+				 void *out)
+{
+	bool		seen[WR_MAX_KEYS] = {false};
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	Assert(spec->nkeys <= WR_MAX_KEYS);
+
+	if (!JB_ROOT_IS_OBJECT(jb))
+	{
+		JsonbValue	scalar;
+		const char *phrase = "an array";
+
+		if (JB_ROOT_IS_SCALAR(jb) && JsonbExtractScalar(&jb->root, &scalar))
+			phrase = json_type_phrase(&scalar);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a JSON object, not %s", spec->what, phrase),
+				 errdetail("%s() takes one object with the keys %s.",
+						   spec->function, key_list(spec, api, false)),
+				 errhint("Pass one definition per call, written as {\"key\": value, ...}.")));
+	}
+
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		const WrKeySpec *ks;
+		char	   *key;
+
+		if (tok != WJB_KEY)
+			continue;
+
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		ks = find_key(spec, v.val.string.val, v.val.string.len);
+		if (ks == NULL)
+			report_unknown_key(spec, key, api);
+		if (ks->since > api)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("key \"%s\" in %s needs workflow_registry %s or later",
+							ks->key, spec->what, wr_api_version_name(ks->since)),
+					 errdetail("The workflow_registry installed in this database is version %s.",
+							   wr_api_version_name(api)),
+					 errhint("Run ALTER EXTENSION workflow_registry UPDATE, or leave the key out.")));
+
+		tok = JsonbIteratorNext(&it, &v, true);
+		Assert(tok == WJB_VALUE);
+		set_value(spec, ks, &v, out);
+		seen[ks - spec->keys] = true;
+	}
+
+	for (int i = 0; i < spec->nkeys; i++)
+	{
+		const WrKeySpec *ks = &spec->keys[i];
+
+		if (ks->required && !seen[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s has no key \"%s\"", spec->what, ks->key),
+					 errdetail("The keys %s are required.",
+							   key_list(spec, api, true)),
+					 errhint("Add the key \"%s\" to the definition.", ks->key)));
+	}
+}
+
+/* Check one value's JSON type and length, then store it. */
+static void
+set_value(const WrDefinitionSpec *spec, const WrKeySpec *ks, JsonbValue *v,
+		  void *out)
+{
+	char	   *field = (char *) out + ks->offset;
+
+	if (ks->kind == WR_BOOLEAN)
+	{
+		if (v->type != jbvBool)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("key \"%s\" in %s must be a boolean, not %s",
+							ks->key, spec->what, json_type_phrase(v)),
+					 errdetail("The value given is %s.", json_value_text(v)),
+					 errhint("Write true or false, without quotes.")));
+		*(bool *) field = v->val.boolean;
+	}
+	else
+	{
+		char	   *s;
+		int			nchars;
+
+		if (v->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("key \"%s\" in %s must be a string, not %s",
+							ks->key, spec->what, json_type_phrase(v)),
+					 errdetail("The value given is %s.", json_value_text(v)),
+					 errhint("Write the value of \"%s\" in double quotes.",
+							 ks->key)));
+
+		nchars = pg_mbstrlen_with_len(v->val.string.val, v->val.string.len);
+		if (nchars == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("key \"%s\" in %s must not be empty",
+							ks->key, spec->what),
+					 errdetail("The value given is an empty string."),
+					 errhint("Give \"%s\" a value of 1 to %d characters.",
+							 ks->key, ks->max_chars)));
+		if (nchars > ks->max_chars)
+			ereport(ERROR,
+					(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+					 errmsg("key \"%s\" in %s is too long", ks->key, spec->what),
+					 errdetail("The value has %d characters; at most %d are allowed.",
+							   nchars, ks->max_chars),
+					 errhint("Shorten the value of \"%s\".", ks->key)));
+
+		s = pnstrdup(v->val.string.val, v->val.string.len);
+		*(char **) field = s;
+	}
+}
+
+static const WrKeySpec *
+find_key(const WrDefinitionSpec *spec, const char *key, int keylen)
+{
+	for (int i = 0; i < spec->nkeys; i++)
+	{
+		const WrKeySpec *ks = &spec->keys[i];
+
+		if (strlen(ks->key) == (size_t) keylen && memcmp(ks->key, key, keylen) == 0)
+			return ks;
+	}
+	return NULL;
+}
+
+/*
+ * An unknown key is most often a typo, so suggest the nearest known key as
+ * core does for misspelled column names.
+ */
+static void
+report_unknown_key(const WrDefinitionSpec *spec, const char *key,
+				   WrApiVersion api)
+{
+	const char *closest = NULL;
+	int			best = 3;		/* suggest only within two edits */
+	int			keylen = strlen(key);
+
+	for (int i = 0; i < spec->nkeys; i++)
+	{
+		const WrKeySpec *ks = &spec->keys[i];
+		int			d;
+
+		if (ks->since > api)
+			continue;
+		d = varstr_levenshtein_less_equal(key, keylen,
+										  ks->key, strlen(ks->key),
+										  1, 1, 1, best, true);
+		if (d < best)
+		{
+			best = d;
+			closest = ks->key;
+		}
+	}
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s has unknown key \"%s\"", spec->what, wr_clip(key)),
+			 errdetail("The known keys are %s.", key_list(spec, api, false)),
+			 closest ?
+			 errhint("Perhaps you meant the key \"%s\".", closest) :
+			 errhint("Remove the key from the definition.")));
+}
+
+/* "name, target and description": the keys this API version knows. */
+static char *
+key_list(const WrDefinitionSpec *spec, WrApiVersion api, bool required_only)
+{
+	StringInfoData buf;
+	int			n = 0;
+	int			total = 0;
+
+	for (int i = 0; i < spec->nkeys; i++)
+	{
+		if (spec->keys[i].since <= api &&
+			(!required_only || spec->keys[i].required))
+			total++;
+	}
+
+	initStringInfo(&buf);
+	for (int i = 0; i < spec->nkeys; i++)
+	{
+		const WrKeySpec *ks = &spec->keys[i];
+
+		if (ks->since > api || (required_only && !ks->required))
+			continue;
+		if (n > 0)
+			appendStringInfoString(&buf, n == total - 1 ? " and " : ", ");
+		appendStringInfoString(&buf, ks->key);
+		n++;
+	}
+	return buf.data;
+}
+
+static const char *
+json_type_phrase(JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "a string";
+		case jbvNumeric:
+			return "a number";
+		case jbvBool:
+			return "a boolean";
+		case jbvBinary:
+			return JsonContainerIsObject(v->val.binary.data) ?
+				"an object" : "an array";
+		default:
+			return "an array";	/* jbvArray, jbvObject: only as binary here */
+	}
+}
+
+/* The value as JSON text, clipped for a message. */
+static char *
+json_value_text(JsonbValue *v)
+{
+	Jsonb	   *jb = JsonbValueToJsonb(v);
+
+	return wr_clip(JsonbToCString(NULL, &jb->root, VARSIZE(jb)));
+}
+
+/*
+ * Workflow and task names are the names of Python functions, so they must
+ * be identifiers: a letter or underscore, then letters, digits and
+ * underscores.  The table has the same CHECK constraint.
+ */
+static void
+check_identifier(const char *what, const char *name)
+{
+	const char *p = name;
+
+	if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_')
+	{
+		for (p++; *p; p++)
+		{
+			if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+				  (*p >= '0' && *p <= '9') || *p == '_'))
+				break;
+		}
+		if (*p == '\0')
+			return;
+	}
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_NAME),
+			 errmsg("%s name \"%s\" is not a valid identifier",
+					what, wr_clip(name)),
+			 errdetail("A %s name starts with a letter or underscore and has only letters, digits and underscores.",
+					   what),
+			 errhint("Use the name of the Python function that implements the %s, such as \"create_user_group\".",
+					 what)));
+}

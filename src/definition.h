@@ -1,0 +1,67 @@
+/*-------------------------------------------------------------------------
+ *
+ * definition.h
+ *	  Registry definitions read from jsonb, and the SQL API versions that
+ *	  decide which keys a definition may carry.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef WR_DEFINITION_H
+#define WR_DEFINITION_H
+
+#include "utils/jsonb.h"
+
+/*
+ * One value per version of the SQL scripts that changed what a function
+ * accepts.  Each SQL function is bound to the C symbol of the version whose
+ * behaviour it has (pg_stat_statements style), so the library knows which
+ * keys and columns the installed scripts provide without asking the catalog,
+ * and an old SQL install keeps working with a newer library.
+ */
+typedef enum WrApiVersion
+{
+	WR_API_1_0,
+	WR_API_1_1,
+	WR_API_1_2
+} WrApiVersion;
+
+#define WR_NUM_API_VERSIONS (WR_API_1_2 + 1)
+
+/* Longest values the tables take, in characters. */
+#define WR_MAX_NAME_CHARS			255
+#define WR_MAX_DESCRIPTION_CHARS	2000
+#define WR_MAX_PRODUCT_TYPE_CHARS	255
+#define WR_MAX_TAG_CHARS			20
+#define WR_MAX_STATUS_CHARS			255
+
+/* A workflow or task definition, validated. */
+typedef struct WorkflowDef
+{
+	char	   *name;
+	char	   *target;			/* an existing label of the target enum */
+	char	   *description;
+	char	   *product_type;	/* NULL for a task */
+	char	   *product_tag;	/* NULL when not given */
+	bool		is_task;
+} WorkflowDef;
+
+/* A product definition, validated. */
+typedef struct ProductDef
+{
+	char	   *name;
+	char	   *description;
+	char	   *product_type;
+	char	   *tag;
+	char	   *status;			/* "active" when not given */
+} ProductDef;
+
+extern const char *wr_api_version_name(WrApiVersion api);
+
+extern void wr_parse_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def);
+extern void wr_parse_task(Jsonb *jb, WrApiVersion api, WorkflowDef *def);
+extern void wr_parse_product(Jsonb *jb, WrApiVersion api, ProductDef *def);
+
+extern void wr_report_null_argument(const char *argument, const char *function);
+extern char *wr_clip(const char *s);
+
+#endif							/* WR_DEFINITION_H */
