@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is needed, build with warnings as
+# errors, start a throwaway cluster, run the pg_regress tests, the
+# isolation specs and the TAP tests, and end with "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+wr_install_packages || exit 1
+wr_build_install PG_CFLAGS="-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers" ||
+    exit 1
+wr_start_cluster || exit 1
+
+# The suites write results next to their inputs and TAP clusters refuse to
+# run as root, so they run as the cluster's owner in a copy of the tree.
+work=$WR_TMP/src
+mkdir -p "$work"
+git -C "$WR_ROOT" ls-files -z --cached --others --exclude-standard |
+    (cd "$WR_ROOT" && xargs -0 cp --parents -t "$work" 2>/dev/null)
+[ "$(id -u)" = 0 ] && chown -R postgres: "$work"
+
+passed=0
+failed=0
+
+# pg_regress and pg_isolation_regress print one "... ok" or "... FAILED"
+# line per test.
+count_regress() {
+    local log=$1 ok bad
+    ok=$(grep -cE '\.\.\. +ok' "$log")
+    bad=$(grep -cE '\.\.\. +(FAILED|failed)' "$log")
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+}
+
+# Run one kind of suite through PGXS (the others switched off); a stage
+# that fails without reporting any test counts as one failure.
+run_stage() {
+    local name=$1 before=$failed
+    shift
+    wr_log "$name"
+    (cd "$work" && wr_as_owner make -s PG_CONFIG="$PG_CONFIG" PGHOST="$PGHOST" \
+        PGPORT="$PGPORT" PGUSER="$PGUSER" "$@" installcheck) > "$WR_TMP/$name.log" 2>&1
+    local rc=$?
+    cat "$WR_TMP/$name.log"
+    if [ "$name" = tap ]; then
+        passed=$((passed + $(grep -cE '^[[:space:]]*ok [0-9]+' "$WR_TMP/$name.log")))
+        failed=$((failed + $(grep -cE '^[[:space:]]*not ok [0-9]+' "$WR_TMP/$name.log")))
+    else
+        count_regress "$WR_TMP/$name.log"
+    fi
+    if [ $rc -ne 0 ]; then
+        [ -f "$work/regression.diffs" ] && cat "$work/regression.diffs"
+        [ -f "$work/output_iso/regression.diffs" ] && cat "$work/output_iso/regression.diffs"
+        [ "$failed" -eq "$before" ] && failed=$((failed + 1))
+    fi
+}
+
+run_stage regress ISOLATION= TAP_TESTS=
+if grep -q '^ISOLATION' "$work/Makefile"; then
+    run_stage isolation REGRESS= TAP_TESTS=
+fi
+if grep -q '^TAP_TESTS' "$work/Makefile"; then
+    run_stage tap REGRESS= ISOLATION= PROVE_FLAGS=--verbose
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
