@@ -116,7 +116,8 @@ static char *key_list(const WrDefinitionSpec *spec, WrApiVersion api,
 					  bool required_only);
 static const char *json_type_phrase(JsonbValue *v);
 static char *json_value_text(JsonbValue *v);
-static void check_identifier(const char *what, const char *name);
+static void check_identifier(const char *what, const char *name,
+							 const char *example);
 
 
 const char *
@@ -147,7 +148,7 @@ wr_parse_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
 {
 	memset(def, 0, sizeof(WorkflowDef));
 	parse_definition(jb, &workflow_spec, api, def);
-	check_identifier("workflow", def->name);
+	check_identifier("workflow", def->name, "create_user_group");
 	wr_check_target(def->target);
 }
 
@@ -160,7 +161,7 @@ wr_parse_task(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
 {
 	memset(def, 0, sizeof(WorkflowDef));
 	parse_definition(jb, &task_spec, api, def);
-	check_identifier("task", def->name);
+	check_identifier("task", def->name, "task_validate_products");
 	def->target = "SYSTEM";
 	def->is_task = true;
 }
@@ -179,16 +180,22 @@ wr_parse_product(Jsonb *jb, WrApiVersion api, ProductDef *def)
 		def->status = "active";
 	else
 	{
+		const char *lower_match = NULL;
+
 		for (size_t i = 0; i < lengthof(product_statuses); i++)
 		{
 			if (strcmp(def->status, product_statuses[i]) == 0)
 				return;
+			if (pg_strcasecmp(def->status, product_statuses[i]) == 0)
+				lower_match = product_statuses[i];
 		}
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid status \"%s\" in product definition",
 						wr_clip(def->status)),
 				 errdetail("A product status is one of \"active\", \"pre production\", \"phase out\" and \"end of life\"."),
+				 lower_match ?
+				 errhint("Statuses are lower case: write \"%s\".", lower_match) :
 				 errhint("Leave \"status\" out to register an active product.")));
 	}
 }
@@ -467,7 +474,7 @@ json_value_text(JsonbValue *v)
  * underscores.  The table has the same CHECK constraint.
  */
 static void
-check_identifier(const char *what, const char *name)
+check_identifier(const char *what, const char *name, const char *example)
 {
 	const char *p = name;
 
@@ -489,6 +496,6 @@ check_identifier(const char *what, const char *name)
 					what, wr_clip(name)),
 			 errdetail("A %s name starts with a letter or underscore and has only letters, digits and underscores.",
 					   what),
-			 errhint("Use the name of the Python function that implements the %s, such as \"create_user_group\".",
-					 what)));
+			 errhint("Use the name of the Python function that implements the %s, such as \"%s\".",
+					 what, example)));
 }

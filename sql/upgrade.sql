@@ -1,0 +1,90 @@
+--
+-- The upgrade path: install 1.0, register, update step by step, use each
+-- step's features; every row stays and every step writes its ledger row.
+--
+CREATE EXTENSION workflow_registry VERSION '1.0';
+
+SELECT p->>'name' AS product, workflow_registry.create_product(p) IS NOT NULL AS registered
+FROM pg_catalog.jsonb_array_elements('[
+    {"name": "User Group",    "description": "Group of users", "product_type": "UserGroup", "tag": "GROUP"},
+    {"name": "User internal", "description": "Internal user",  "product_type": "User",      "tag": "USER_INT"},
+    {"name": "User external", "description": "External user",  "product_type": "User",      "tag": "USER_EXT"}
+]') AS p;
+SELECT w->>'name' AS workflow, workflow_registry.create_workflow(w) IS NOT NULL AS registered
+FROM pg_catalog.jsonb_array_elements('[
+    {"name": "create_user_group",    "target": "CREATE",    "description": "Create user group",    "product_type": "UserGroup"},
+    {"name": "modify_user_group",    "target": "MODIFY",    "description": "Modify user group",    "product_type": "UserGroup"},
+    {"name": "terminate_user_group", "target": "TERMINATE", "description": "Terminate user group", "product_type": "UserGroup"},
+    {"name": "create_user",          "target": "CREATE",    "description": "Create user",          "product_type": "User"},
+    {"name": "modify_user",          "target": "MODIFY",    "description": "Modify user",          "product_type": "User"},
+    {"name": "terminate_user",       "target": "TERMINATE", "description": "Terminate user",       "product_type": "User"}
+]') AS w;
+
+-- Every row of 1.0, ids included, to compare after each step.
+CREATE TEMP TABLE rows_1_0 AS
+SELECT 'workflow' AS kind, w.workflow_id AS id, w.name::text AS name, w.target::text AS target,
+       w.description::text AS description, w.product_type::text AS product_type, w.created_at
+FROM workflow_registry.workflows AS w
+UNION ALL
+SELECT 'product', p.product_id, p.name, p.tag, p.description, p.product_type, p.created_at
+FROM workflow_registry.products AS p
+UNION ALL
+SELECT 'link', pw.workflow_id, pw.product_id::text, NULL, NULL, NULL, NULL
+FROM workflow_registry.products_workflows AS pw;
+SELECT kind, pg_catalog.count(*) FROM rows_1_0 GROUP BY kind ORDER BY kind;
+
+CREATE FUNCTION pg_temp.rows_lost() RETURNS bigint
+LANGUAGE sql AS $$
+    SELECT pg_catalog.count(*) FROM (
+        SELECT * FROM rows_1_0
+        EXCEPT
+        (SELECT 'workflow', w.workflow_id, w.name::text, w.target::text,
+                w.description::text, w.product_type::text, w.created_at
+         FROM workflow_registry.workflows AS w
+         UNION ALL
+         SELECT 'product', p.product_id, p.name, p.tag, p.description, p.product_type, p.created_at
+         FROM workflow_registry.products AS p
+         UNION ALL
+         SELECT 'link', pw.workflow_id, pw.product_id::text, NULL, NULL, NULL, NULL
+         FROM workflow_registry.products_workflows AS pw)) AS lost
+$$;
+
+SELECT pg_catalog.enum_range(NULL::workflow_registry.target);
+SELECT version, kind FROM workflow_registry.migrations ORDER BY applied_at;
+
+-- 1.0 -> 1.1: VALIDATE, is_task, create_task
+ALTER EXTENSION workflow_registry UPDATE TO '1.1';
+SELECT pg_temp.rows_lost() AS rows_lost;
+SELECT pg_catalog.count(*) FILTER (WHERE NOT is_task) AS workflows_not_tasks FROM workflow_registry.workflows;
+SELECT pg_catalog.enum_range(NULL::workflow_registry.target);
+SELECT workflow_registry.create_task('{"name": "task_validate_products", "description": "Validate products"}') IS NOT NULL AS task_registered;
+SELECT workflow_registry.create_workflow('{"name": "validate_user", "target": "VALIDATE", "description": "Validate user", "product_type": "User", "is_task": false}') IS NOT NULL AS validate_registered;
+-- the 1.0 definitions are still identical repeats
+SELECT workflow_registry.create_workflow('{"name": "create_user", "target": "CREATE", "description": "Create user", "product_type": "User"}') OPERATOR(pg_catalog.=)
+       (SELECT id FROM rows_1_0 WHERE name = 'create_user') AS same_id;
+SELECT version, kind FROM workflow_registry.migrations ORDER BY applied_at;
+
+-- 1.1 -> 1.2: RECONCILE, product_tag, tag-aware linking of new products
+ALTER EXTENSION workflow_registry UPDATE TO '1.2';
+SELECT pg_temp.rows_lost() AS rows_lost;
+SELECT pg_catalog.enum_range(NULL::workflow_registry.target);
+SELECT workflow_registry.create_workflow('{"name": "reconcile_user_internal", "target": "RECONCILE", "description": "Reconcile internal user", "product_type": "User", "product_tag": "USER_INT"}') IS NOT NULL AS reconcile_registered;
+SELECT workflow_registry.create_product('{"name": "User guest", "description": "Guest user", "product_type": "User", "tag": "USER_GUEST"}') IS NOT NULL AS product_registered;
+SELECT w.name, pg_catalog.string_agg(p.tag, ', ' ORDER BY p.tag) AS linked_tags
+FROM workflow_registry.workflows AS w
+LEFT JOIN workflow_registry.products_workflows AS pw USING (workflow_id)
+LEFT JOIN workflow_registry.products AS p USING (product_id)
+WHERE w.product_type = 'User' OR w.is_task
+GROUP BY w.name
+ORDER BY w.name;
+
+-- the ledger: one row per version, in order, none lost on the way
+SELECT version, kind, checksum IS NULL AS no_checksum, applied_by OPERATOR(pg_catalog.=) CURRENT_USER AS applied_by_me
+FROM workflow_registry.migrations ORDER BY applied_at;
+SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'workflow_registry';
+
+-- nothing left to update
+ALTER EXTENSION workflow_registry UPDATE;
+
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
