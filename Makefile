@@ -5,16 +5,20 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = workflow_registry
 OBJS = \
+	src/bulk.o \
 	src/catalog.o \
 	src/definition.o \
+	src/ledger.o \
 	src/registry.o \
+	src/undo.o \
 	src/workflow_registry.o
 PG_CPPFLAGS = -I$(srcdir)/src
 
 DATA = \
 	workflow_registry--1.0.sql \
 	workflow_registry--1.0--1.1.sql \
-	workflow_registry--1.1--1.2.sql
+	workflow_registry--1.1--1.2.sql \
+	workflow_registry--1.2--1.3.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
 REGRESS = seed create tasks products delete bad_input privileges upgrade

@@ -25,7 +25,7 @@ FROM pg_catalog.pg_proc AS p
 WHERE p.pronamespace OPERATOR(pg_catalog.=) 'workflow_registry'::regnamespace
 ORDER BY p.proname;
 
--- tables: who may read and write
+-- tables and views: who may read and write
 SELECT c.oid::regclass AS "table", r.role,
        pg_catalog.has_table_privilege(r.role, c.oid, 'SELECT') AS "select",
        pg_catalog.has_table_privilege(r.role, c.oid, 'INSERT') AS "insert",
@@ -34,7 +34,7 @@ SELECT c.oid::regclass AS "table", r.role,
        pg_catalog.has_table_privilege(r.role, c.oid, 'TRUNCATE') AS "truncate"
 FROM pg_catalog.pg_class AS c,
      pg_catalog.unnest('{regress_wr_public,regress_wr_reader,regress_wr_writer}'::text[]) AS r(role)
-WHERE c.relnamespace OPERATOR(pg_catalog.=) 'workflow_registry'::regnamespace AND c.relkind = 'r'
+WHERE c.relnamespace OPERATOR(pg_catalog.=) 'workflow_registry'::regnamespace AND c.relkind IN ('r', 'v')
 ORDER BY c.relname, r.role;
 
 SELECT pg_catalog.count(*) AS workflows_before FROM workflow_registry.workflows;
@@ -61,7 +61,10 @@ RESET ROLE;
 SET ROLE regress_wr_reader;
 SELECT name, product_type, tag FROM workflow_registry.products;
 SELECT version FROM workflow_registry.migrations ORDER BY version;
+SELECT version, state FROM workflow_registry.migration_history;
 SELECT workflow_registry.create_workflow('{"name": "create_user", "target": "CREATE", "description": "Create user", "product_type": "User"}');
+SELECT workflow_registry.apply_migration('a1', 'Forged', '[]');
+SELECT workflow_registry.revert_migration('1.3');
 INSERT INTO workflow_registry.workflows (name, target, description, product_type) VALUES ('create_user', 'CREATE', 'Create user', 'User');
 DELETE FROM workflow_registry.products;
 RESET ROLE;
@@ -72,14 +75,20 @@ SET ROLE regress_wr_writer;
 SELECT workflow_registry.create_workflow('{"name": "create_user", "target": "CREATE", "description": "Create user", "product_type": "User"}') IS NOT NULL AS registered;
 SELECT workflow_registry.create_task('{"name": "task_x", "description": "X"}') IS NOT NULL AS registered;
 SELECT workflow_registry.delete_workflow('task_x');
+SELECT workflow_registry.apply_migration('a1', 'Add a task', '[{"create_task": {"name": "task_y", "description": "Y"}}]');
+SELECT workflow_registry.revert_migration('a1');
 INSERT INTO workflow_registry.workflows (name, target, description, product_type) VALUES ('create_User', 'CREATE', '', 'Nothing');
 UPDATE workflow_registry.workflows SET description = '';
 INSERT INTO workflow_registry.migrations (version, kind, description) VALUES ('9.9', 'extension', 'forged');
 RESET ROLE;
 
--- what the refused roles tried left nothing behind
+-- what the refused roles tried left nothing behind; the writer's migration
+-- is in the ledger under its own name, not the owner's
 SELECT name, target FROM workflow_registry.workflows;
-SELECT version FROM workflow_registry.migrations ORDER BY version;
+SELECT version, state,
+       CASE WHEN applied_by OPERATOR(pg_catalog.=) CURRENT_USER THEN 'the superuser' ELSE applied_by::text END AS applied_by,
+       reverted_by
+FROM workflow_registry.migration_history;
 
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;

@@ -1,6 +1,7 @@
 --
 -- The upgrade path: install 1.0, register, update step by step, use each
 -- step's features; every row stays and every step writes its ledger row.
+-- A new version adds its step at the end.
 --
 CREATE EXTENSION workflow_registry VERSION '1.0';
 
@@ -78,13 +79,31 @@ WHERE w.product_type = 'User' OR w.is_task
 GROUP BY w.name
 ORDER BY w.name;
 
--- the ledger: one row per version, in order, none lost on the way
+-- the ledger after 1.2: one row per version, in order, none lost on the way
 SELECT version, kind, checksum IS NULL AS no_checksum, applied_by OPERATOR(pg_catalog.=) CURRENT_USER AS applied_by_me
 FROM workflow_registry.migrations ORDER BY applied_at;
 SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'workflow_registry';
 
+-- 1.2 -> 1.3: data migrations, the history view, create_workflows
+ALTER EXTENSION workflow_registry UPDATE TO '1.3';
+SELECT pg_temp.rows_lost() AS rows_lost;
+SELECT rank, version, kind, state FROM workflow_registry.migration_history;
+-- a 1.3 migration may require an extension version ...
+SELECT workflow_registry.apply_migration('0a1b2c3d4e5f', 'Validate and reconcile user groups', $$[
+    {"create_workflow": {"name": "validate_user_group", "target": "VALIDATE", "description": "Validate user group", "product_type": "UserGroup"}},
+    {"update_workflow": {"name": "modify_user", "description": "Modify a user"}},
+    {"delete_workflow": "terminate_user_group"}
+]$$, requires => '{1.1}');
+SELECT c.name FROM workflow_registry.create_workflows('[{"name": "reconcile_user_group", "target": "RECONCILE", "description": "Reconcile user group", "product_type": "UserGroup"}]') AS c
+WHERE c.workflow_id IS NOT NULL;
+-- ... and reverting it brings back the rows of 1.0 exactly, ids included
+SELECT workflow_registry.revert_migration('0a1b2c3d4e5f');
+SELECT workflow_registry.delete_workflow('reconcile_user_group');
+SELECT pg_temp.rows_lost() AS rows_lost;
+SELECT version, state FROM workflow_registry.migration_history;
+
 -- nothing left to update
-ALTER EXTENSION workflow_registry UPDATE;
+ALTER EXTENSION workflow_registry UPDATE TO '1.3';
 
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;

@@ -28,6 +28,7 @@
 typedef enum WrValueKind
 {
 	WR_STRING,
+	WR_STRING_OR_NULL,			/* null clears the value */
 	WR_BOOLEAN
 } WrValueKind;
 
@@ -87,6 +88,27 @@ static const WrKeySpec product_keys[] = {
 	offsetof(ProductDef, status)},
 };
 
+/* An update_workflow step: the name, then only the keys that change.  The
+ * order matches the WR_UPDATE_* bits. */
+static const WrKeySpec workflow_update_keys[] = {
+	{"name", WR_STRING, true, WR_API_1_3, WR_MAX_NAME_CHARS,
+	offsetof(WorkflowDef, name)},
+	{"target", WR_STRING, false, WR_API_1_3, NAMEDATALEN - 1,
+	offsetof(WorkflowDef, target)},
+	{"description", WR_STRING, false, WR_API_1_3, WR_MAX_DESCRIPTION_CHARS,
+	offsetof(WorkflowDef, description)},
+	{"product_type", WR_STRING, false, WR_API_1_3, WR_MAX_PRODUCT_TYPE_CHARS,
+	offsetof(WorkflowDef, product_type)},
+	{"is_task", WR_BOOLEAN, false, WR_API_1_3, 0,
+	offsetof(WorkflowDef, is_task)},
+	{"product_tag", WR_STRING_OR_NULL, false, WR_API_1_3, WR_MAX_TAG_CHARS,
+	offsetof(WorkflowDef, product_tag)},
+};
+
+static const WrDefinitionSpec workflow_update_spec = {
+	"update_workflow step", "apply_migration", workflow_update_keys,
+	lengthof(workflow_update_keys)
+};
 static const WrDefinitionSpec workflow_spec = {
 	"workflow definition", "create_workflow", workflow_keys,
 	lengthof(workflow_keys)
@@ -104,8 +126,8 @@ static const char *const product_statuses[] = {
 	"active", "pre production", "phase out", "end of life"
 };
 
-static void parse_definition(Jsonb *jb, const WrDefinitionSpec *spec,
-							 WrApiVersion api, void *out);
+static uint32 parse_definition(Jsonb *jb, const WrDefinitionSpec *spec,
+							   WrApiVersion api, void *out);
 static void set_value(const WrDefinitionSpec *spec, const WrKeySpec *ks,
 					  JsonbValue *v, void *out);
 static const WrKeySpec *find_key(const WrDefinitionSpec *spec,
@@ -131,6 +153,8 @@ wr_api_version_name(WrApiVersion api)
 			return "1.1";
 		case WR_API_1_2:
 			return "1.2";
+		case WR_API_1_3:
+			return "1.3";
 	}
 	elog(ERROR, "unrecognized workflow_registry API version %d", (int) api);
 	return NULL;				/* keep compiler quiet */
@@ -148,8 +172,41 @@ wr_parse_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
 {
 	memset(def, 0, sizeof(WorkflowDef));
 	parse_definition(jb, &workflow_spec, api, def);
-	check_identifier("workflow", def->name, "create_user_group");
+	wr_check_workflow_name(def->name);
 	wr_check_target(def->target);
+}
+
+/*
+ * Fill *changes from an update_workflow step and return which keys it
+ * gives (WR_UPDATE_* bits); keys not given are left zero.  The name is
+ * checked only for shape: whether the workflow exists is the caller's
+ * business.  A step that changes nothing is an error.
+ */
+uint32
+wr_parse_workflow_update(Jsonb *jb, WrApiVersion api, WorkflowDef *changes)
+{
+	uint32		given;
+
+	memset(changes, 0, sizeof(WorkflowDef));
+	given = parse_definition(jb, &workflow_update_spec, api, changes);
+	wr_check_workflow_name(changes->name);
+	if (given & WR_UPDATE_TARGET)
+		wr_check_target(changes->target);
+	if ((given & ~1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("update_workflow step changes nothing"),
+				 errdetail("It gives only the name \"%s\".", changes->name),
+				 errhint("Add the keys to change: %s.",
+						 "target, description, product_type, is_task or product_tag")));
+	return given;
+}
+
+/* Check that a workflow name is an identifier. */
+void
+wr_check_workflow_name(const char *name)
+{
+	check_identifier("workflow", name, "create_user_group");
 }
 
 /*
@@ -233,13 +290,15 @@ wr_clip(const char *s)
  * Walk the top level of the object once, storing each known key's value and
  * rejecting anything else; then make sure every required key was there.
  * Errors come in key order (jsonb's: shorter keys first), so the first
- * problem reported is always the same for the same input.
+ * problem reported is always the same for the same input.  Returns a mask
+ * with bit i set when spec->keys[i] was given.
  */
-static void
+static uint32
 parse_definition(Jsonb *jb, const WrDefinitionSpec *spec, WrApiVersion api,
 				 void *out)
 {
 	bool		seen[WR_MAX_KEYS] = {false};
+	uint32		mask = 0;
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
@@ -300,7 +359,10 @@ parse_definition(Jsonb *jb, const WrDefinitionSpec *spec, WrApiVersion api,
 					 errdetail("The keys %s are required.",
 							   key_list(spec, api, true)),
 					 errhint("Add the key \"%s\" to the definition.", ks->key)));
+		if (seen[i])
+			mask |= (uint32) 1 << i;
 	}
+	return mask;
 }
 
 /* Check one value's JSON type and length, then store it. */
@@ -321,6 +383,8 @@ set_value(const WrDefinitionSpec *spec, const WrKeySpec *ks, JsonbValue *v,
 					 errhint("Write true or false, without quotes.")));
 		*(bool *) field = v->val.boolean;
 	}
+	else if (ks->kind == WR_STRING_OR_NULL && v->type == jbvNull)
+		*(char **) field = NULL;
 	else
 	{
 		char	   *s;
@@ -332,6 +396,9 @@ set_value(const WrDefinitionSpec *spec, const WrKeySpec *ks, JsonbValue *v,
 					 errmsg("key \"%s\" in %s must be a string, not %s",
 							ks->key, spec->what, json_type_phrase(v)),
 					 errdetail("The value given is %s.", json_value_text(v)),
+					 ks->kind == WR_STRING_OR_NULL ?
+					 errhint("Write the value of \"%s\" in double quotes, or null to unset it.",
+							 ks->key) :
 					 errhint("Write the value of \"%s\" in double quotes.",
 							 ks->key)));
 

@@ -22,10 +22,11 @@ typedef enum WrApiVersion
 {
 	WR_API_1_0,
 	WR_API_1_1,
-	WR_API_1_2
+	WR_API_1_2,
+	WR_API_1_3
 } WrApiVersion;
 
-#define WR_NUM_API_VERSIONS (WR_API_1_2 + 1)
+#define WR_NUM_API_VERSIONS (WR_API_1_3 + 1)
 
 /* Longest values the tables take, in characters. */
 #define WR_MAX_NAME_CHARS			255
@@ -55,11 +56,24 @@ typedef struct ProductDef
 	char	   *status;			/* "active" when not given */
 } ProductDef;
 
+/*
+ * Which keys an update_workflow step gives, as bits of the mask that
+ * wr_parse_workflow_update returns.  The name is always given.
+ */
+#define WR_UPDATE_TARGET		(1 << 1)
+#define WR_UPDATE_DESCRIPTION	(1 << 2)
+#define WR_UPDATE_PRODUCT_TYPE	(1 << 3)
+#define WR_UPDATE_IS_TASK		(1 << 4)
+#define WR_UPDATE_PRODUCT_TAG	(1 << 5)
+
 extern const char *wr_api_version_name(WrApiVersion api);
 
 extern void wr_parse_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def);
 extern void wr_parse_task(Jsonb *jb, WrApiVersion api, WorkflowDef *def);
 extern void wr_parse_product(Jsonb *jb, WrApiVersion api, ProductDef *def);
+extern uint32 wr_parse_workflow_update(Jsonb *jb, WrApiVersion api,
+									   WorkflowDef *changes);
+extern void wr_check_workflow_name(const char *name);
 
 extern void wr_report_null_argument(const char *argument, const char *function);
 extern char *wr_clip(const char *s);

@@ -30,6 +30,7 @@
 #include "registry.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/snapmgr.h"
 
 typedef enum WrPlan
 {
@@ -69,10 +70,6 @@ typedef struct WrField
 static SPIPlanPtr get_plan(WrPlan which, WrApiVersion api);
 static char *plan_query(WrPlan which, WrApiVersion api, int *nargs,
 						Oid **argtypes);
-static void lock_product_type(const char *product_type, LOCKMODE mode);
-static bool registered_workflow_matches(const WorkflowDef *def,
-										HeapTuple tup, TupleDesc desc,
-										int first, pg_uuid_t *id);
 static bool registered_product_matches(const ProductDef *def,
 									   HeapTuple tup, TupleDesc desc,
 									   int first, pg_uuid_t *id);
@@ -82,12 +79,12 @@ static int64 get_int8(HeapTuple tup, TupleDesc desc, int col);
 static char *product_tags(const char *product_type, WrApiVersion api);
 
 /*
- * Columns of a registered workflow, in the order registered_workflow_matches
+ * Columns of a registered workflow, in the order wr_registered_workflow_matches
  * reads them.  Versions before 1.1 have no is_task and before 1.2 no
  * product_tag; their constant stand-ins keep the shape the same.
  */
-static const char *
-workflow_columns(WrApiVersion api)
+const char *
+wr_workflow_columns(WrApiVersion api)
 {
 	if (api >= WR_API_1_2)
 		return "w.workflow_id, w.target::pg_catalog.text, w.description, "
@@ -119,7 +116,7 @@ plan_query(WrPlan which, WrApiVersion api, int *nargs, Oid **argtypes)
 			return psprintf(
 							"WITH existing AS ("
 							" SELECT %s FROM workflow_registry.workflows AS w"
-							" WHERE w.name OPERATOR(pg_catalog.=) $1),"
+							" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE),"
 							" candidate AS ("
 							" SELECT p.product_id, p.tag FROM workflow_registry.products AS p"
 							" WHERE p.product_type OPERATOR(pg_catalog.=) $4),"
@@ -142,7 +139,7 @@ plan_query(WrPlan which, WrApiVersion api, int *nargs, Oid **argtypes)
 							" (SELECT pg_catalog.count(*) FROM linkable),"
 							" e.*"
 							" FROM (VALUES (1)) AS one LEFT JOIN existing AS e ON true",
-							workflow_columns(api),
+							wr_workflow_columns(api),
 							api >= WR_API_1_2 ?
 							"name, target, description, product_type, is_task, product_tag" :
 							api >= WR_API_1_1 ?
@@ -157,8 +154,8 @@ plan_query(WrPlan which, WrApiVersion api, int *nargs, Oid **argtypes)
 		case PLAN_FIND_WORKFLOW:
 			*nargs = 1;
 			return psprintf("SELECT %s FROM workflow_registry.workflows AS w"
-							" WHERE w.name OPERATOR(pg_catalog.=) $1",
-							workflow_columns(api));
+							" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+							wr_workflow_columns(api));
 
 		case PLAN_DELETE_WORKFLOW:
 			*nargs = 1;
@@ -186,7 +183,7 @@ plan_query(WrPlan which, WrApiVersion api, int *nargs, Oid **argtypes)
 							"WITH existing AS ("
 							" SELECT p.product_id, p.description, p.product_type, p.tag, p.status"
 							" FROM workflow_registry.products AS p"
-							" WHERE p.name OPERATOR(pg_catalog.=) $1),"
+							" WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE),"
 							" inserted AS ("
 							" INSERT INTO workflow_registry.products"
 							" (name, description, product_type, tag, status)"
@@ -210,7 +207,7 @@ plan_query(WrPlan which, WrApiVersion api, int *nargs, Oid **argtypes)
 			*nargs = 1;
 			return pstrdup("SELECT p.product_id, p.description, p.product_type, p.tag, p.status"
 						   " FROM workflow_registry.products AS p"
-						   " WHERE p.name OPERATOR(pg_catalog.=) $1");
+						   " WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE");
 
 		case PLAN_PRODUCT_TYPE:
 			*nargs = 1;
@@ -228,46 +225,122 @@ plan_query(WrPlan which, WrApiVersion api, int *nargs, Oid **argtypes)
 	return NULL;				/* keep compiler quiet */
 }
 
-/* The kept plan for a statement; the caller is connected to SPI. */
-static SPIPlanPtr
-get_plan(WrPlan which, WrApiVersion api)
+/*
+ * Prepare sql once per backend and keep the plan in *slot; the caller is
+ * connected to SPI.
+ */
+SPIPlanPtr
+wr_keep_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 {
-	SPIPlanPtr	plan = plans[api][which];
-
-	if (plan == NULL)
+	if (*slot == NULL)
 	{
-		int			nargs;
-		Oid		   *argtypes;
-		char	   *sql = plan_query(which, api, &nargs, &argtypes);
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
 
-		plan = SPI_prepare(sql, nargs, argtypes);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
 				 sql, SPI_result_code_string(SPI_result));
 		if (SPI_keepplan(plan) != 0)
 			elog(ERROR, "SPI_keepplan failed");
-		plans[api][which] = plan;
+		*slot = plan;
 	}
-	return plan;
+	return *slot;
 }
 
+/* Run a kept plan that writes; the caller is connected to SPI. */
+void
+wr_execute_plan(SPIPlanPtr plan, Datum *values, const char *nulls)
+{
+	int			ret = SPI_execute_plan(plan, values, nulls, false, 0);
+
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+}
+
+/* The kept plan for a statement; the caller is connected to SPI. */
+static SPIPlanPtr
+get_plan(WrPlan which, WrApiVersion api)
+{
+	if (plans[api][which] == NULL)
+	{
+		int			nargs;
+		Oid		   *argtypes;
+		char	   *sql = plan_query(which, api, &nargs, &argtypes);
+
+		wr_keep_plan(&plans[api][which], sql, nargs, argtypes);
+	}
+	return plans[api][which];
+}
+
+/*
+ * Under REPEATABLE READ and SERIALIZABLE our statements read the snapshot
+ * the transaction took before it got the product-type lock, so rows that a
+ * holder of the conflicting lock committed since are invisible to them and
+ * would be left unlinked.  Compare the other side of the links (products
+ * for a workflow registration, workflows for a product change) under the
+ * transaction snapshot and the latest one, and report a serialization
+ * failure if they differ, as core does for a concurrent update.
+ */
 static void
-lock_product_type(const char *product_type, LOCKMODE mode)
+check_type_unchanged(const char *product_type, bool products)
+{
+	static SPIPlanPtr plans[2];
+	static Oid	argtypes[] = {TEXTOID};
+	Datum		values[1];
+	SPIPlanPtr	plan;
+	char	   *seen;
+	char	   *latest;
+
+	values[0] = CStringGetTextDatum(product_type);
+	SPI_connect();
+	plan = wr_keep_plan(&plans[products],
+						products ?
+						"SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
+						" FROM workflow_registry.products AS p"
+						" WHERE p.product_type OPERATOR(pg_catalog.=) $1" :
+						"SELECT pg_catalog.array_agg(w.workflow_id ORDER BY w.workflow_id)::pg_catalog.text"
+						" FROM workflow_registry.workflows AS w"
+						" WHERE w.product_type OPERATOR(pg_catalog.=) $1",
+						1, argtypes);
+	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed");
+	seen = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(),
+							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed");
+	latest = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+	if ((seen == NULL) != (latest == NULL) ||
+		(seen != NULL && strcmp(seen, latest) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent registration for product type \"%s\"",
+						wr_clip(product_type)),
+				 errdetail("Another transaction changed the %s of that type after this transaction took its snapshot.",
+						   products ? "products" : "workflows"),
+				 errhint("Retry the transaction.")));
+	SPI_finish();
+}
+
+/*
+ * Take the transaction lock on a product type (see the file header):
+ * ShareLock to register workflows of the type, ExclusiveLock to add or
+ * remove products of it.
+ */
+void
+wr_lock_product_type(const char *product_type, LOCKMODE mode)
 {
 	uint32		hash = hash_bytes((const unsigned char *) product_type,
 								  strlen(product_type));
 
 	LockDatabaseObject(wr_products_relid(), (Oid) hash, 0, mode);
+	if (IsolationUsesXactSnapshot())
+		check_type_unchanged(product_type, mode == ShareLock);
 }
 
 static void
 execute(WrPlan which, WrApiVersion api, Datum *values, const char *nulls)
 {
-	int			ret = SPI_execute_plan(get_plan(which, api), values, nulls,
-									   false, 0);
-
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	wr_execute_plan(get_plan(which, api), values, nulls);
 }
 
 static inline Datum
@@ -278,19 +351,20 @@ text_or_null(const char *s, char *null)
 }
 
 /*
- * Register a workflow or task and store its id in *id.  A definition equal
- * to the registered one returns the registered id and writes nothing; a
- * different one under the same name is an error, as is a product type or
- * tag that matches no product.
+ * Register a workflow or task and store its id in *id, and in *created
+ * whether it is new.  A definition equal to the registered one returns the
+ * registered id and writes nothing; a different one under the same name is
+ * an error, as is a product type or tag that matches no product.
  */
 void
-wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id)
+wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
+					 bool *created)
 {
 	Datum		values[6];
 	char		nulls[6];
 
 	if (def->product_type != NULL)
-		lock_product_type(def->product_type, ShareLock);
+		wr_lock_product_type(def->product_type, ShareLock);
 
 	values[0] = text_or_null(def->name, &nulls[0]);
 	values[1] = text_or_null(def->target, &nulls[1]);
@@ -314,13 +388,15 @@ wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id)
 		tup = SPI_tuptable->vals[0];
 		desc = SPI_tuptable->tupdesc;
 
+		*created = false;
 		(void) SPI_getbinval(tup, desc, 1, &isnull);
 		if (!isnull)
 		{
 			copy_uuid(tup, desc, 1, id);
+			*created = true;
 			break;
 		}
-		if (registered_workflow_matches(def, tup, desc, 4, id))
+		if (wr_registered_workflow_matches(def, tup, desc, 4, id))
 			break;
 
 		if (def->product_type != NULL && get_int8(tup, desc, 2) == 0)
@@ -346,7 +422,7 @@ wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id)
 		 */
 		execute(PLAN_FIND_WORKFLOW, api, values, nulls);
 		if (SPI_processed == 1 &&
-			registered_workflow_matches(def, SPI_tuptable->vals[0],
+			wr_registered_workflow_matches(def, SPI_tuptable->vals[0],
 										SPI_tuptable->tupdesc, 1, id))
 			break;
 
@@ -385,17 +461,19 @@ wr_unregister_workflow(const char *name, bool if_exists)
 }
 
 /*
- * Register a product and store its id in *id, linking it to the registered
- * workflows of its type.  Repeating an identical definition returns the
- * registered id; a different one under the same name is an error.
+ * Register a product and store its id in *id (and in *created whether it is
+ * new), linking it to the registered workflows of its type.  Repeating an
+ * identical definition returns the registered id; a different one under the
+ * same name is an error.
  */
 void
-wr_register_product(const ProductDef *def, WrApiVersion api, pg_uuid_t *id)
+wr_register_product(const ProductDef *def, WrApiVersion api, pg_uuid_t *id,
+					bool *created)
 {
 	Datum		values[5];
 	char		nulls[5];
 
-	lock_product_type(def->product_type, ExclusiveLock);
+	wr_lock_product_type(def->product_type, ExclusiveLock);
 
 	values[0] = text_or_null(def->name, &nulls[0]);
 	values[1] = text_or_null(def->description, &nulls[1]);
@@ -417,16 +495,21 @@ wr_register_product(const ProductDef *def, WrApiVersion api, pg_uuid_t *id)
 		tup = SPI_tuptable->vals[0];
 		desc = SPI_tuptable->tupdesc;
 
+		*created = false;
 		(void) SPI_getbinval(tup, desc, 1, &isnull);
 		if (!isnull)
 		{
 			copy_uuid(tup, desc, 1, id);
+			*created = true;
 			break;
 		}
 		if (registered_product_matches(def, tup, desc, 2, id))
 			break;
 
-		/* registered concurrently under another product type: see above */
+		/*
+		 * Registered concurrently under another product type, so our lock
+		 * did not wait for it: look at it with a new snapshot.
+		 */
 		execute(PLAN_FIND_PRODUCT, api, values, nulls);
 		if (SPI_processed == 1 &&
 			registered_product_matches(def, SPI_tuptable->vals[0],
@@ -454,7 +537,7 @@ wr_unregister_product(const char *name)
 	execute(PLAN_PRODUCT_TYPE, WR_API_1_0, values, nulls);
 	if (SPI_processed == 1)
 	{
-		lock_product_type(SPI_getvalue(SPI_tuptable->vals[0],
+		wr_lock_product_type(SPI_getvalue(SPI_tuptable->vals[0],
 									   SPI_tuptable->tupdesc, 1),
 						  ExclusiveLock);
 		execute(PLAN_DELETE_PRODUCT, WR_API_1_0, values, nulls);
@@ -473,8 +556,8 @@ wr_unregister_product(const char *name)
  * workflow_columns order) with def.  Equal: store its id and return true.
  * No row (a NULL id): return false.  Different: raise the error.
  */
-static bool
-registered_workflow_matches(const WorkflowDef *def, HeapTuple tup,
+bool
+wr_registered_workflow_matches(const WorkflowDef *def, HeapTuple tup,
 							TupleDesc desc, int first, pg_uuid_t *id)
 {
 	bool		isnull;

@@ -18,9 +18,14 @@
 
 #include "definition.h"
 #include "fmgr.h"
+#include "funcapi.h"
+#include "ledger.h"
+#include "miscadmin.h"
 #include "registry.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/tuplestore.h"
 #include "utils/uuid.h"
 
 PG_MODULE_MAGIC;
@@ -33,6 +38,9 @@ PG_FUNCTION_INFO_V1(delete_workflow);
 PG_FUNCTION_INFO_V1(create_product);
 PG_FUNCTION_INFO_V1(create_product_1_2);
 PG_FUNCTION_INFO_V1(delete_product);
+PG_FUNCTION_INFO_V1(create_workflows);
+PG_FUNCTION_INFO_V1(apply_migration);
+PG_FUNCTION_INFO_V1(revert_migration);
 
 static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 									  WrApiVersion api);
@@ -65,12 +73,13 @@ create_workflow_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 {
 	WorkflowDef def;
 	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+	bool		created;
 
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("workflow definition", "create_workflow");
 
 	wr_parse_workflow(PG_GETARG_JSONB_P(0), api, &def);
-	wr_register_workflow(&def, api, id);
+	wr_register_workflow(&def, api, id, &created);
 	PG_RETURN_UUID_P(id);
 }
 
@@ -80,12 +89,13 @@ create_task(PG_FUNCTION_ARGS)
 {
 	WorkflowDef def;
 	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+	bool		created;
 
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("task definition", "create_task");
 
 	wr_parse_task(PG_GETARG_JSONB_P(0), WR_API_1_1, &def);
-	wr_register_workflow(&def, WR_API_1_1, id);
+	wr_register_workflow(&def, WR_API_1_1, id, &created);
 	PG_RETURN_UUID_P(id);
 }
 
@@ -122,12 +132,13 @@ create_product_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 {
 	ProductDef	def;
 	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+	bool		created;
 
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("product definition", "create_product");
 
 	wr_parse_product(PG_GETARG_JSONB_P(0), api, &def);
-	wr_register_product(&def, api, id);
+	wr_register_product(&def, api, id, &created);
 	PG_RETURN_UUID_P(id);
 }
 
@@ -139,5 +150,78 @@ delete_product(PG_FUNCTION_ARGS)
 		wr_report_null_argument("product name", "delete_product");
 
 	wr_unregister_product(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	PG_RETURN_VOID();
+}
+
+/*
+ * create_workflows(workflows jsonb) RETURNS TABLE (name text, workflow_id
+ * uuid), as of 1.3
+ */
+Datum
+create_workflows(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (PG_ARGISNULL(0))
+		wr_report_null_argument("workflow definitions", "create_workflows");
+
+#if PG_VERSION_NUM >= 150000
+	InitMaterializedSRF(fcinfo, 0);
+#else
+	{
+		TupleDesc	tupdesc;
+		MemoryContext oldcxt;
+
+		if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+			!(rsinfo->allowedModes & SFRM_Materialize))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("set-valued function called in context that cannot accept a set")));
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+		rsinfo->returnMode = SFRM_Materialize;
+		rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+		rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
+		MemoryContextSwitchTo(oldcxt);
+	}
+#endif
+
+	wr_register_workflows(PG_GETARG_JSONB_P(0), WR_API_1_3,
+						  rsinfo->setResult, rsinfo->setDesc);
+	return (Datum) 0;
+}
+
+/*
+ * apply_migration(version text, description text, steps jsonb,
+ *                 requires text[] DEFAULT '{}') RETURNS void, as of 1.3
+ */
+Datum
+apply_migration(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		wr_report_null_argument("migration version", "apply_migration");
+	if (PG_ARGISNULL(1))
+		wr_report_null_argument("migration description", "apply_migration");
+	if (PG_ARGISNULL(2))
+		wr_report_null_argument("migration steps", "apply_migration");
+	if (PG_ARGISNULL(3))
+		wr_report_null_argument("requires", "apply_migration");
+
+	wr_apply_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+					   text_to_cstring(PG_GETARG_TEXT_PP(1)),
+					   PG_GETARG_JSONB_P(2),
+					   PG_GETARG_ARRAYTYPE_P(3));
+	PG_RETURN_VOID();
+}
+
+/* revert_migration(version text) RETURNS void, as of 1.3 */
+Datum
+revert_migration(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		wr_report_null_argument("migration version", "revert_migration");
+
+	wr_revert_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_VOID();
 }

@@ -1,0 +1,463 @@
+/*-------------------------------------------------------------------------
+ *
+ * bulk.c
+ *	  create_workflows(): many definitions registered in one call.
+ *
+ * Every item is read and checked as create_workflow() checks it, in a
+ * memory context reset per item, and kept only as the values to insert.
+ * The registry is then read and written with a few set-based statements,
+ * whatever the number of items: one to compare the names already
+ * registered, one to check the product types and tags, one to insert the
+ * workflows and their links.  All or nothing: any bad item is an error
+ * that names it, and nothing is written.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "registry.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+/* One distinct item. */
+typedef struct WrItem
+{
+	WorkflowDef def;
+	int			index;			/* of its first occurrence in the array */
+	bool		registered;		/* id known */
+	pg_uuid_t	id;
+} WrItem;
+
+typedef struct WrItemEntry
+{
+	char		name[WR_MAX_NAME_CHARS + 1];	/* hash key */
+	int			item;
+} WrItemEntry;
+
+typedef struct WrItemContext
+{
+	int			index;
+	const char *name;
+} WrItemContext;
+
+typedef enum WrBulkPlan
+{
+	BPLAN_EXISTING,
+	BPLAN_UNMATCHED,
+	BPLAN_INSERT
+} WrBulkPlan;
+
+static SPIPlanPtr bulk_plans[WR_NUM_API_VERSIONS][BPLAN_INSERT + 1];
+
+static Oid	bulk_args[] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID};
+
+static void
+item_context(void *arg)
+{
+	WrItemContext *c = (WrItemContext *) arg;
+
+	if (c->name)
+		errcontext("workflows[%d] (\"%s\")", c->index, wr_clip(c->name));
+	else
+		errcontext("workflows[%d]", c->index);
+}
+
+static SPIPlanPtr
+bulk_plan(WrBulkPlan which, WrApiVersion api)
+{
+	char	   *sql = NULL;
+
+	if (bulk_plans[api][which] != NULL)
+		return bulk_plans[api][which];
+
+	switch (which)
+	{
+		case BPLAN_EXISTING:
+			/* registered rows of the names, with the item's position */
+			sql = psprintf("SELECT i.n, %s"
+						   " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($7)) AS i(name, n)"
+						   " JOIN workflow_registry.workflows AS w"
+						   " ON w.name OPERATOR(pg_catalog.=) i.name"
+						   " FOR KEY SHARE OF w",
+						   wr_workflow_columns(api));
+			break;
+		case BPLAN_UNMATCHED:
+
+			/*
+			 * The first item whose product type (and tag) matches no
+			 * product: its position, and how many products the type has.
+			 */
+			sql = pstrdup("SELECT i.n, pg_catalog.count(p.product_id)"
+						  " FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($6),"
+						  " pg_catalog.unnest($7)) AS i(product_type, product_tag, n)"
+						  " LEFT JOIN workflow_registry.products AS p"
+						  " ON p.product_type OPERATOR(pg_catalog.=) i.product_type"
+						  " WHERE i.product_type IS NOT NULL"
+						  " GROUP BY i.n"
+						  " HAVING pg_catalog.count(p.product_id) FILTER ("
+						  " WHERE i.product_tag IS NULL"
+						  " OR p.tag OPERATOR(pg_catalog.=) i.product_tag) OPERATOR(pg_catalog.=) 0"
+						  " ORDER BY i.n LIMIT 1");
+			break;
+		case BPLAN_INSERT:
+			sql = pstrdup("WITH inserted AS ("
+						  " INSERT INTO workflow_registry.workflows"
+						  " (name, target, description, product_type, is_task, product_tag)"
+						  " SELECT i.name, i.target::workflow_registry.target, i.description,"
+						  " i.product_type, i.is_task, i.product_tag"
+						  " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+						  " pg_catalog.unnest($3), pg_catalog.unnest($4),"
+						  " pg_catalog.unnest($5), pg_catalog.unnest($6))"
+						  " AS i(name, target, description, product_type, is_task, product_tag)"
+						  " ON CONFLICT (name) DO NOTHING"
+						  " RETURNING workflow_id, name, product_type, product_tag),"
+						  " linked AS ("
+						  " INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+						  " SELECT p.product_id, i.workflow_id"
+						  " FROM inserted AS i"
+						  " JOIN workflow_registry.products AS p"
+						  " ON p.product_type OPERATOR(pg_catalog.=) i.product_type"
+						  " AND (i.product_tag IS NULL OR p.tag OPERATOR(pg_catalog.=) i.product_tag))"
+						  " SELECT i.name, i.workflow_id FROM inserted AS i");
+			break;
+	}
+	return wr_keep_plan(&bulk_plans[api][which], sql, lengthof(bulk_args),
+						bulk_args);
+}
+
+static Datum
+text_array(WrItem *items, int n, size_t offset)
+{
+	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
+	bool	   *nulls = palloc(Max(n, 1) * sizeof(bool));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	for (int i = 0; i < n; i++)
+	{
+		char	   *s = *(char **) ((char *) &items[i].def + offset);
+
+		nulls[i] = s == NULL;
+		elems[i] = s ? CStringGetTextDatum(s) : (Datum) 0;
+	}
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* The statements' parameters for the items not registered yet. */
+static void
+bulk_values(WrItem *items, int nitems, Datum *values)
+{
+	WrItem	   *todo = palloc(Max(nitems, 1) * sizeof(WrItem));
+	Datum	   *flags = palloc(Max(nitems, 1) * sizeof(Datum));
+	Datum	   *positions = palloc(Max(nitems, 1) * sizeof(Datum));
+	int			n = 0;
+
+	for (int i = 0; i < nitems; i++)
+	{
+		if (items[i].registered)
+			continue;
+		todo[n] = items[i];
+		flags[n] = BoolGetDatum(items[i].def.is_task);
+		positions[n] = Int32GetDatum(i);
+		n++;
+	}
+	values[0] = text_array(todo, n, offsetof(WorkflowDef, name));
+	values[1] = text_array(todo, n, offsetof(WorkflowDef, target));
+	values[2] = text_array(todo, n, offsetof(WorkflowDef, description));
+	values[3] = text_array(todo, n, offsetof(WorkflowDef, product_type));
+	values[4] = PointerGetDatum(construct_array(flags, n, BOOLOID, 1, true,
+												TYPALIGN_CHAR));
+	values[5] = text_array(todo, n, offsetof(WorkflowDef, product_tag));
+	values[6] = PointerGetDatum(construct_array(positions, n, INT4OID, 4, true,
+												TYPALIGN_INT));
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Lock every product type of the items, in sorted order, as create_workflow
+ * does for one. */
+static void
+lock_product_types(WrItem *items, int nitems)
+{
+	const char **types = palloc(Max(nitems, 1) * sizeof(char *));
+	int			n = 0;
+
+	for (int i = 0; i < nitems; i++)
+	{
+		if (items[i].def.product_type)
+			types[n++] = items[i].def.product_type;
+	}
+	qsort(types, n, sizeof(char *), compare_strings);
+	for (int i = 0; i < n; i++)
+	{
+		if (i == 0 || strcmp(types[i], types[i - 1]) != 0)
+			wr_lock_product_type(types[i], ShareLock);
+	}
+}
+
+static bool
+same_definition(const WorkflowDef *a, const WorkflowDef *b)
+{
+#define SAME(f) ((a->f == NULL && b->f == NULL) || \
+				 (a->f != NULL && b->f != NULL && strcmp(a->f, b->f) == 0))
+	return SAME(target) && SAME(description) && SAME(product_type) &&
+		SAME(product_tag) && a->is_task == b->is_task;
+#undef SAME
+}
+
+/*
+ * Read the items of the array into distinct definitions, in order of first
+ * occurrence.  An item repeated with the same definition counts once.
+ */
+static WrItem *
+read_items(Jsonb *workflows, WrApiVersion api, int *nitems)
+{
+	int			count = JB_ROOT_COUNT(workflows);
+	WrItem	   *items = palloc(Max(count, 1) * sizeof(WrItem));
+	int			n = 0;
+	HASHCTL		ctl;
+	HTAB	   *names;
+	MemoryContext itemcxt;
+	MemoryContext oldcxt;
+	WrItemContext ctx = {0, NULL};
+	ErrorContextCallback errcb;
+	int			flags = HASH_ELEM | HASH_CONTEXT;
+
+#if PG_VERSION_NUM >= 140000
+	flags |= HASH_STRINGS;
+#endif
+	ctl.keysize = WR_MAX_NAME_CHARS + 1;
+	ctl.entrysize = sizeof(WrItemEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	names = hash_create("workflow_registry bulk names", Max(count, 16), &ctl,
+						flags);
+
+	itemcxt = AllocSetContextCreate(CurrentMemoryContext,
+									"workflow_registry bulk item",
+									ALLOCSET_SMALL_SIZES);
+	errcb.callback = item_context;
+	errcb.arg = &ctx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	for (int i = 0; i < count; i++)
+	{
+		JsonbValue *elem;
+		WorkflowDef def;
+		WrItemEntry *entry;
+		bool		found;
+
+		ctx.index = i;
+		ctx.name = NULL;
+		MemoryContextReset(itemcxt);
+		oldcxt = MemoryContextSwitchTo(itemcxt);
+
+		elem = getIthJsonbValueFromContainer(&workflows->root, i);
+		if (elem->type != jbvBinary || !JsonContainerIsObject(elem->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("workflow definition must be a JSON object"),
+					 errdetail("create_workflows() takes an array of the objects that create_workflow() takes."),
+					 errhint("Write the argument as [{\"name\": ...}, {\"name\": ...}].")));
+		wr_parse_workflow(JsonbValueToJsonb(elem), api, &def);
+		ctx.name = def.name;
+
+		entry = hash_search(names, def.name, HASH_ENTER, &found);
+		MemoryContextSwitchTo(oldcxt);
+		if (found)
+		{
+			WrItem	   *first = &items[entry->item];
+
+			if (!same_definition(&first->def, &def))
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("workflow \"%s\" is defined twice with different definitions",
+								def.name),
+						 errdetail("workflows[%d] and workflows[%d] have the same name.",
+								   first->index, i),
+						 errhint("Keep one definition per name.")));
+			continue;
+		}
+
+		/* keep the values beyond the item's context */
+		entry->item = n;
+		items[n].index = i;
+		items[n].registered = false;
+		items[n].def.name = pstrdup(def.name);
+		items[n].def.target = pstrdup(def.target);
+		items[n].def.description = pstrdup(def.description);
+		items[n].def.product_type = pstrdup(def.product_type);
+		items[n].def.product_tag = def.product_tag ? pstrdup(def.product_tag) : NULL;
+		items[n].def.is_task = def.is_task;
+		n++;
+	}
+
+	error_context_stack = errcb.previous;
+	MemoryContextDelete(itemcxt);
+	*nitems = n;
+	return items;
+}
+
+/* Take the ids of the items already registered, or raise the error of the
+ * first one registered differently. */
+static void
+match_registered(WrItem *items, int nitems, WrApiVersion api, Datum *values)
+{
+	WrItemContext ctx = {0, NULL};
+	ErrorContextCallback errcb;
+
+	wr_execute_plan(bulk_plan(BPLAN_EXISTING, api), values, NULL);
+
+	errcb.callback = item_context;
+	errcb.arg = &ctx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		bool		isnull;
+		WrItem	   *item = &items[DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+															  1, &isnull))];
+
+		ctx.index = item->index;
+		ctx.name = item->def.name;
+		item->registered = wr_registered_workflow_matches(&item->def, tup,
+														  SPI_tuptable->tupdesc,
+														  2, &item->id);
+	}
+	error_context_stack = errcb.previous;
+}
+
+/*
+ * Register every definition of the array, all or nothing, and put one
+ * (name, workflow_id) row per distinct name into out, in array order.
+ */
+void
+wr_register_workflows(Jsonb *workflows, WrApiVersion api,
+					  Tuplestorestate *out, TupleDesc outdesc)
+{
+	WrItem	   *items;
+	int			nitems;
+	Datum		values[lengthof(bulk_args)];
+	bool		concurrent = false;
+
+	if (!JB_ROOT_IS_ARRAY(workflows) || JB_ROOT_IS_SCALAR(workflows))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("workflow definitions must be a JSON array"),
+				 errdetail("create_workflows() takes an array of the objects that create_workflow() takes."),
+				 errhint("Use create_workflow() for a single definition.")));
+
+	items = read_items(workflows, api, &nitems);
+	lock_product_types(items, nitems);
+
+	SPI_connect();
+	bulk_values(items, nitems, values);
+	match_registered(items, nitems, api, values);
+
+	bulk_values(items, nitems, values);
+	wr_execute_plan(bulk_plan(BPLAN_UNMATCHED, api), values, NULL);
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		WrItem	   *item = &items[DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+															  SPI_tuptable->tupdesc,
+															  1, &isnull))];
+		int64		products = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+														   SPI_tuptable->tupdesc,
+														   2, &isnull));
+		WrItemContext ctx = {item->index, item->def.name};
+		ErrorContextCallback errcb = {error_context_stack, item_context, &ctx};
+
+		error_context_stack = &errcb;
+		if (products == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("no product has product_type \"%s\"",
+							wr_clip(item->def.product_type)),
+					 errdetail("Workflow \"%s\" would be linked to no product.",
+							   item->def.name),
+					 errhint("Register a product of that type first with workflow_registry.create_product(), or correct \"product_type\".")));
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("no product of product_type \"%s\" has tag \"%s\"",
+						item->def.product_type, item->def.product_tag),
+				 errdetail("Workflow \"%s\" would be linked to no product.",
+						   item->def.name),
+				 errhint("Correct \"product_tag\", or leave it out to link every product of the type.")));
+	}
+
+	wr_execute_plan(bulk_plan(BPLAN_INSERT, api), values, NULL);
+	if (SPI_processed > 0)
+	{
+		/* RETURNING order is the insert order, which is the item order */
+		uint64		r = 0;
+
+		for (int i = 0; i < nitems && r < SPI_processed; i++)
+		{
+			bool		isnull;
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			text	   *name;
+			size_t		len = strlen(items[i].def.name);
+
+			if (items[i].registered)
+				continue;
+			name = DatumGetTextPP(SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull));
+			if (VARSIZE_ANY_EXHDR(name) != len ||
+				memcmp(VARDATA_ANY(name), items[i].def.name, len) != 0)
+				continue;		/* skipped by ON CONFLICT */
+			memcpy(&items[i].id,
+				   DatumGetUUIDP(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull)),
+				   sizeof(pg_uuid_t));
+			items[i].registered = true;
+			r++;
+		}
+	}
+
+	/* names registered concurrently since our snapshot: compare them now */
+	for (int i = 0; i < nitems; i++)
+	{
+		if (!items[i].registered)
+		{
+			concurrent = true;
+			break;
+		}
+	}
+	if (concurrent)
+	{
+		bulk_values(items, nitems, values);
+		match_registered(items, nitems, api, values);
+		for (int i = 0; i < nitems; i++)
+		{
+			if (!items[i].registered)
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("workflow \"%s\" was registered and deleted concurrently",
+								items[i].def.name),
+						 errhint("Run create_workflows() again.")));
+		}
+	}
+	SPI_finish();
+
+	for (int i = 0; i < nitems; i++)
+	{
+		Datum		row[2];
+		bool		nulls[2] = {false, false};
+
+		row[0] = CStringGetTextDatum(items[i].def.name);
+		row[1] = UUIDPGetDatum(&items[i].id);
+		tuplestore_putvalues(out, outdesc, row, nulls);
+	}
+}

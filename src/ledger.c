@@ -1,0 +1,726 @@
+/*-------------------------------------------------------------------------
+ *
+ * ledger.c
+ *	  Data migrations: apply_migration() and revert_migration().
+ *
+ * A data migration is a version, a description and a list of steps.  All
+ * steps are read and checked before the first one runs; they then run in
+ * order in the caller's transaction, so either all of them take effect or
+ * none.  The ledger row records a checksum of the normalised steps, the
+ * versions the migration requires, what each step touched, and the undo
+ * entries that let revert_migration() restore the registry exactly.
+ *
+ * Applying and reverting take a lock on the ledger table that conflicts
+ * with itself, so migrations are applied one at a time and the checks of
+ * "requires" and of dependants see a settled ledger.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "definition.h"
+#include "executor/spi.h"
+#include "ledger.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "registry.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+#define WR_MAX_VERSION_CHARS 255
+
+typedef enum WrStepKind
+{
+	STEP_CREATE_WORKFLOW,
+	STEP_CREATE_TASK,
+	STEP_DELETE_WORKFLOW,
+	STEP_UPDATE_WORKFLOW,
+	STEP_CREATE_PRODUCT,
+	STEP_DELETE_PRODUCT
+} WrStepKind;
+
+static const char *const step_names[] = {
+	"create_workflow", "create_task", "delete_workflow", "update_workflow",
+	"create_product", "delete_product"
+};
+
+/* One step, read and checked. */
+typedef struct WrStep
+{
+	WrStepKind	kind;
+	const char *name;			/* the workflow or product it is about */
+	WorkflowDef workflow;		/* create_workflow, create_task, update */
+	uint32		given;			/* update_workflow: WR_UPDATE_* bits */
+	ProductDef	product;		/* create_product */
+} WrStep;
+
+/* What the error context callback says about the step being worked on. */
+typedef struct WrStepContext
+{
+	const char *version;
+	int			index;
+	const char *kind;			/* NULL until known */
+	const char *name;			/* NULL until known */
+} WrStepContext;
+
+typedef enum WrLedgerPlan
+{
+	LPLAN_LOCK,
+	LPLAN_LOOKUP,
+	LPLAN_MISSING_REQUIREMENT,
+	LPLAN_INSERT,
+	LPLAN_FIND_APPLIED,
+	LPLAN_DEPENDANT,
+	LPLAN_UNDO_ENTRIES,
+	LPLAN_MARK_REVERTED
+} WrLedgerPlan;
+
+#define WR_NUM_LEDGER_PLANS (LPLAN_MARK_REVERTED + 1)
+
+static SPIPlanPtr ledger_plans[WR_NUM_LEDGER_PLANS];
+
+static Oid	lookup_args[] = {TEXTOID, JSONBOID};
+static Oid	requires_args[] = {TEXTARRAYOID, TEXTOID};
+static Oid	insert_args[] = {TEXTOID, TEXTOID, TEXTARRAYOID, JSONBOID,
+	JSONBARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, NAMEOID};
+static Oid	version_arg[] = {TEXTOID};
+static Oid	dependant_args[] = {TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
+static Oid	undo_args[] = {JSONBOID};
+static Oid	mark_args[] = {TEXTOID, NAMEOID};
+
+static const struct
+{
+	const char *sql;
+	int			nargs;
+	Oid		   *argtypes;
+}			ledger_sql[WR_NUM_LEDGER_PLANS] = {
+	[LPLAN_LOCK] = {
+		"LOCK TABLE workflow_registry.migrations IN SHARE ROW EXCLUSIVE MODE",
+		0, NULL
+	},
+	/* the checksum of the steps, and the applied row of the version */
+	[LPLAN_LOOKUP] = {
+		"SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+		" $2::pg_catalog.text, 'UTF8')), 'hex'), m.kind, m.checksum"
+		" FROM (VALUES (1)) AS one"
+		" LEFT JOIN workflow_registry.migrations AS m"
+		" ON m.version OPERATOR(pg_catalog.=) $1 AND m.reverted_at IS NULL",
+		2, lookup_args
+	},
+	/* the first required version that is not applied */
+	[LPLAN_MISSING_REQUIREMENT] = {
+		"SELECT r.v FROM pg_catalog.unnest($1) WITH ORDINALITY AS r(v, n)"
+		" WHERE r.v IS NULL OR r.v OPERATOR(pg_catalog.=) $2 OR NOT EXISTS ("
+		" SELECT FROM workflow_registry.migrations AS m"
+		" WHERE m.version OPERATOR(pg_catalog.=) r.v AND m.reverted_at IS NULL)"
+		" ORDER BY r.n LIMIT 1",
+		2, requires_args
+	},
+	[LPLAN_INSERT] = {
+		"INSERT INTO workflow_registry.migrations"
+		" (version, kind, description, checksum, requires, steps, undo, touches,"
+		" applied_at, applied_by, execution_time)"
+		" SELECT $1, 'data', $2,"
+		" pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+		" $4::pg_catalog.text, 'UTF8')), 'hex'),"
+		" $3, $4, pg_catalog.to_jsonb($5), $6, $7, $8,"
+		" pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) $7",
+		8, insert_args
+	},
+	[LPLAN_FIND_APPLIED] = {
+		"SELECT m.kind, m.applied_at, m.undo, m.touches"
+		" FROM workflow_registry.migrations AS m"
+		" WHERE m.version OPERATOR(pg_catalog.=) $1 AND m.reverted_at IS NULL",
+		1, version_arg
+	},
+	/* the first later migration that requires this one or touches what
+	 * it touched */
+	[LPLAN_DEPENDANT] = {
+		"SELECT m.version, $1 OPERATOR(pg_catalog.=) ANY (m.requires),"
+		" (SELECT pg_catalog.min(t) FROM pg_catalog.unnest(m.touches) AS t"
+		" WHERE t OPERATOR(pg_catalog.=) ANY ($3))"
+		" FROM workflow_registry.migrations AS m"
+		" WHERE m.kind OPERATOR(pg_catalog.=) 'data' AND m.reverted_at IS NULL"
+		" AND m.applied_at OPERATOR(pg_catalog.>) $2"
+		" AND ($1 OPERATOR(pg_catalog.=) ANY (m.requires)"
+		" OR m.touches OPERATOR(pg_catalog.&&) $3)"
+		" ORDER BY m.applied_at LIMIT 1",
+		3, dependant_args
+	},
+	/* the undo entries, last first */
+	[LPLAN_UNDO_ENTRIES] = {
+		"SELECT u.e OPERATOR(pg_catalog.->>) 'op', u.e OPERATOR(pg_catalog.->>) 'id',"
+		" u.e OPERATOR(pg_catalog.->>) 'name',"
+		" COALESCE(u.e OPERATOR(pg_catalog.->>) 'product_type',"
+		" u.e OPERATOR(pg_catalog.->) 'row' OPERATOR(pg_catalog.->>) 'product_type'),"
+		" u.e OPERATOR(pg_catalog.->) 'row', u.e OPERATOR(pg_catalog.->) 'links'"
+		" FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS u(e, n)"
+		" ORDER BY u.n DESC",
+		1, undo_args
+	},
+	[LPLAN_MARK_REVERTED] = {
+		"UPDATE workflow_registry.migrations"
+		" SET reverted_at = pg_catalog.clock_timestamp(), reverted_by = $2"
+		" WHERE version OPERATOR(pg_catalog.=) $1 AND reverted_at IS NULL",
+		2, mark_args
+	},
+};
+
+static SPIPlanPtr
+ledger_plan(WrLedgerPlan which)
+{
+	return wr_keep_plan(&ledger_plans[which], ledger_sql[which].sql,
+						ledger_sql[which].nargs, ledger_sql[which].argtypes);
+}
+
+static void
+step_context(void *arg)
+{
+	WrStepContext *c = (WrStepContext *) arg;
+
+	if (c->kind && c->name)
+		errcontext("steps[%d] (%s \"%s\") of migration \"%s\"",
+				   c->index, c->kind, wr_clip(c->name), c->version);
+	else if (c->kind)
+		errcontext("steps[%d] (%s) of migration \"%s\"",
+				   c->index, c->kind, c->version);
+	else
+		errcontext("steps[%d] of migration \"%s\"", c->index, c->version);
+}
+
+/* The name of the role that called us, not the owner we run as. */
+static Datum
+caller_name(void)
+{
+	return DirectFunctionCall1(namein,
+							   CStringGetDatum(GetUserNameFromId(GetOuterUserId(),
+																 false)));
+}
+
+static void
+check_version(const char *version)
+{
+	int			len = strlen(version);
+	bool		numeric = len > 0;
+	int			dots = 0;
+
+	if (len == 0 || pg_mbstrlen(version) > WR_MAX_VERSION_CHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration version must have 1 to %d characters",
+						WR_MAX_VERSION_CHARS),
+				 errdetail("The version given has %d characters.",
+						   pg_mbstrlen(version)),
+				 errhint("Use the migration's revision id, e.g. \"8040c515d356\".")));
+
+	for (const char *p = version; *p; p++)
+	{
+		if (*p == '.')
+			dots++;
+		else if (*p < '0' || *p > '9')
+			numeric = false;
+	}
+	if (numeric && dots == 1 && version[0] != '.' && version[len - 1] != '.')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration version \"%s\" looks like a version of the extension",
+						version),
+				 errdetail("Versions of the form N.N belong to workflow_registry's own upgrades, which share the ledger."),
+				 errhint("Use the migration's revision id, e.g. \"8040c515d356\".")));
+}
+
+/* Read one step; errors carry the step context. */
+static void
+parse_step(JsonbValue *elem, WrStep *step, WrStepContext *ctx)
+{
+	JsonbIterator *it;
+	JsonbValue	k;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+	int			nkeys = 0;
+	int			kind = -1;
+
+	if (elem->type != jbvBinary || !JsonContainerIsObject(elem->val.binary.data) ||
+		JsonContainerSize(elem->val.binary.data) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a migration step must be a JSON object with exactly one key"),
+				 errdetail("The key names what the step does: %s.",
+						   "create_workflow, create_task, delete_workflow, update_workflow, create_product or delete_product"),
+				 errhint("Write the step as {\"create_workflow\": {...}} or {\"delete_workflow\": \"name\"}.")));
+
+	it = JsonbIteratorInit(elem->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(k.val.string.val, k.val.string.len);
+		tok = JsonbIteratorNext(&it, &v, true);
+		nkeys++;
+	}
+	Assert(nkeys == 1);
+
+	for (int i = 0; i < (int) lengthof(step_names); i++)
+	{
+		if (strcmp(key, step_names[i]) == 0)
+			kind = i;
+	}
+	if (kind < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown migration step \"%s\"", wr_clip(key)),
+				 errdetail("A step is one of %s.",
+						   "create_workflow, create_task, delete_workflow, update_workflow, create_product and delete_product"),
+				 errhint("Check the spelling of the step's key.")));
+
+	step->kind = (WrStepKind) kind;
+	ctx->kind = step_names[kind];
+
+	if (step->kind == STEP_DELETE_WORKFLOW || step->kind == STEP_DELETE_PRODUCT)
+	{
+		if (v.type != jbvString || v.val.string.len == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the value of a %s step must be a non-empty string", ctx->kind),
+					 errdetail("It is the name of the %s to delete.",
+							   step->kind == STEP_DELETE_WORKFLOW ? "workflow" : "product"),
+					 errhint("Write the step as {\"%s\": \"name\"}.", ctx->kind)));
+		step->name = pnstrdup(v.val.string.val, v.val.string.len);
+		ctx->name = step->name;
+		return;
+	}
+
+	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the value of a %s step must be a JSON object", ctx->kind),
+				 errdetail("It is the definition that %s() would take.",
+						   step->kind == STEP_UPDATE_WORKFLOW ? "create_workflow" : ctx->kind),
+				 errhint("Write the step as {\"%s\": {\"name\": ...}}.", ctx->kind)));
+
+	{
+		Jsonb	   *def = JsonbValueToJsonb(&v);
+
+		switch (step->kind)
+		{
+			case STEP_CREATE_WORKFLOW:
+				wr_parse_workflow(def, WR_API_1_3, &step->workflow);
+				step->name = step->workflow.name;
+				break;
+			case STEP_CREATE_TASK:
+				wr_parse_task(def, WR_API_1_3, &step->workflow);
+				step->name = step->workflow.name;
+				break;
+			case STEP_UPDATE_WORKFLOW:
+				step->given = wr_parse_workflow_update(def, WR_API_1_3,
+													   &step->workflow);
+				step->name = step->workflow.name;
+				break;
+			case STEP_CREATE_PRODUCT:
+				wr_parse_product(def, WR_API_1_3, &step->product);
+				step->name = step->product.name;
+				break;
+			default:
+				elog(ERROR, "unexpected migration step kind %d", kind);
+		}
+	}
+	ctx->name = step->name;
+}
+
+/* The normalised step, as JSON text: defaults spelled out, keys fixed. */
+static void
+append_normalised(StringInfo buf, const WrStep *s)
+{
+	const WorkflowDef *w = &s->workflow;
+
+	appendStringInfo(buf, "{\"%s\": ", step_names[s->kind]);
+	switch (s->kind)
+	{
+		case STEP_DELETE_WORKFLOW:
+		case STEP_DELETE_PRODUCT:
+			escape_json(buf, s->name);
+			break;
+		case STEP_CREATE_WORKFLOW:
+		case STEP_CREATE_TASK:
+		case STEP_UPDATE_WORKFLOW:
+			{
+				bool		update = s->kind == STEP_UPDATE_WORKFLOW;
+
+				appendStringInfoString(buf, "{\"name\": ");
+				escape_json(buf, w->name);
+				if (s->kind == STEP_CREATE_WORKFLOW ||
+					(update && (s->given & WR_UPDATE_TARGET)))
+				{
+					appendStringInfoString(buf, ", \"target\": ");
+					escape_json(buf, w->target);
+				}
+				if (!update || (s->given & WR_UPDATE_DESCRIPTION))
+				{
+					appendStringInfoString(buf, ", \"description\": ");
+					escape_json(buf, w->description);
+				}
+				if (s->kind == STEP_CREATE_WORKFLOW ||
+					(update && (s->given & WR_UPDATE_PRODUCT_TYPE)))
+				{
+					appendStringInfoString(buf, ", \"product_type\": ");
+					escape_json(buf, w->product_type);
+				}
+				if (s->kind == STEP_CREATE_WORKFLOW ||
+					(update && (s->given & WR_UPDATE_IS_TASK)))
+					appendStringInfo(buf, ", \"is_task\": %s",
+									 w->is_task ? "true" : "false");
+				if ((s->kind == STEP_CREATE_WORKFLOW && w->product_tag) ||
+					(update && (s->given & WR_UPDATE_PRODUCT_TAG)))
+				{
+					appendStringInfoString(buf, ", \"product_tag\": ");
+					if (w->product_tag)
+						escape_json(buf, w->product_tag);
+					else
+						appendStringInfoString(buf, "null");
+				}
+				appendStringInfoChar(buf, '}');
+				break;
+			}
+		case STEP_CREATE_PRODUCT:
+			{
+				const ProductDef *p = &s->product;
+
+				appendStringInfoString(buf, "{\"name\": ");
+				escape_json(buf, p->name);
+				appendStringInfoString(buf, ", \"description\": ");
+				escape_json(buf, p->description);
+				appendStringInfoString(buf, ", \"product_type\": ");
+				escape_json(buf, p->product_type);
+				appendStringInfoString(buf, ", \"tag\": ");
+				escape_json(buf, p->tag);
+				appendStringInfoString(buf, ", \"status\": ");
+				escape_json(buf, p->status);
+				appendStringInfoChar(buf, '}');
+				break;
+			}
+	}
+	appendStringInfoChar(buf, '}');
+}
+
+/* Names of what a step touched, for the dependants check of a revert. */
+static void
+add_touch(List **touches, const char *prefix, const char *value)
+{
+	if (value != NULL)
+		*touches = lappend(*touches,
+						   (void *) CStringGetTextDatum(psprintf("%s:%s", prefix, value)));
+}
+
+static Datum
+list_to_array(List *list, Oid elemtype)
+{
+	int			n = list_length(list);
+	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, list)
+		elems[i++] = PointerGetDatum(lfirst(lc));
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_array(elems, n, elemtype, typlen,
+										   typbyval, typalign));
+}
+
+/* Run one step; returns its undo entry (0 for none) and records touches. */
+static Datum
+run_step(const WrStep *s, List **touches)
+{
+	pg_uuid_t	id;
+	bool		created;
+	char	   *old_type = NULL;
+	char	   *new_type = NULL;
+	Datum		undo = (Datum) 0;
+
+	switch (s->kind)
+	{
+		case STEP_CREATE_WORKFLOW:
+		case STEP_CREATE_TASK:
+			wr_register_workflow(&s->workflow, WR_API_1_3, &id, &created);
+			if (created)
+				undo = wr_undo_entry_for_create("delete_workflow", &id, s->name,
+												s->workflow.product_type);
+			add_touch(touches, "workflow", s->name);
+			add_touch(touches, "product_type", s->workflow.product_type);
+			break;
+		case STEP_DELETE_WORKFLOW:
+			undo = wr_unregister_workflow_undoably(s->name, &old_type);
+			add_touch(touches, "workflow", s->name);
+			add_touch(touches, "product_type", old_type);
+			break;
+		case STEP_UPDATE_WORKFLOW:
+			undo = wr_update_workflow_undoably(&s->workflow, s->given,
+											   &old_type, &new_type);
+			add_touch(touches, "workflow", s->name);
+			add_touch(touches, "product_type", old_type);
+			if (new_type && (!old_type || strcmp(old_type, new_type) != 0))
+				add_touch(touches, "product_type", new_type);
+			break;
+		case STEP_CREATE_PRODUCT:
+			wr_register_product(&s->product, WR_API_1_3, &id, &created);
+			if (created)
+				undo = wr_undo_entry_for_create("delete_product", &id, s->name,
+												s->product.product_type);
+			add_touch(touches, "product", s->name);
+			add_touch(touches, "product_type", s->product.product_type);
+			break;
+		case STEP_DELETE_PRODUCT:
+			undo = wr_unregister_product_undoably(s->name, &old_type);
+			add_touch(touches, "product", s->name);
+			add_touch(touches, "product_type", old_type);
+			break;
+	}
+	return undo;
+}
+
+/*
+ * apply_migration: see the file header.  A version already applied with
+ * the same checksum is a no-op with a NOTICE; with another checksum it is
+ * an error.
+ */
+void
+wr_apply_migration(const char *version, const char *description,
+				   Jsonb *steps, ArrayType *requires)
+{
+	TimestampTz started = GetCurrentTimestamp();
+	WrStepContext ctx = {version, 0, NULL, NULL};
+	ErrorContextCallback errcb;
+	WrStep	   *parsed;
+	int			nsteps;
+	StringInfoData normalised;
+	Datum		normalised_jsonb;
+	List	   *undo = NIL;
+	List	   *touches = NIL;
+	Datum		values[8];
+	char	   *checksum;
+	char	   *applied_kind;
+	char	   *applied_checksum;
+
+	check_version(version);
+	if (*description == '\0' || pg_mbstrlen(description) > WR_MAX_DESCRIPTION_CHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration description must have 1 to %d characters",
+						WR_MAX_DESCRIPTION_CHARS),
+				 errdetail("The description given has %d characters.",
+						   pg_mbstrlen(description)),
+				 errhint("Say in a sentence what the migration does.")));
+	if (!JB_ROOT_IS_ARRAY(steps) || JB_ROOT_IS_SCALAR(steps))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration steps must be a JSON array"),
+				 errdetail("apply_migration() takes the steps as [{\"create_workflow\": {...}}, ...]."),
+				 errhint("Wrap a single step in square brackets.")));
+	if (ARR_NDIM(requires) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("requires must be a one-dimensional array of versions"),
+				 errdetail("The array given has %d dimensions.", ARR_NDIM(requires)),
+				 errhint("Write it as '{1.1, 8040c515d356}'.")));
+
+	/* read and check every step before running any */
+	nsteps = JB_ROOT_COUNT(steps);
+	parsed = palloc0(Max(nsteps, 1) * sizeof(WrStep));
+	initStringInfo(&normalised);
+	appendStringInfoChar(&normalised, '[');
+
+	errcb.callback = step_context;
+	errcb.arg = &ctx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	for (int i = 0; i < nsteps; i++)
+	{
+		JsonbValue *elem = getIthJsonbValueFromContainer(&steps->root, i);
+
+		ctx.index = i;
+		ctx.kind = ctx.name = NULL;
+		parse_step(elem, &parsed[i], &ctx);
+		if (i > 0)
+			appendStringInfoString(&normalised, ", ");
+		append_normalised(&normalised, &parsed[i]);
+	}
+	error_context_stack = errcb.previous;
+	appendStringInfoChar(&normalised, ']');
+	normalised_jsonb = DirectFunctionCall1(jsonb_in,
+										   CStringGetDatum(normalised.data));
+
+	SPI_connect();
+	wr_execute_plan(ledger_plan(LPLAN_LOCK), NULL, NULL);
+
+	values[0] = CStringGetTextDatum(version);
+	values[1] = normalised_jsonb;
+	wr_execute_plan(ledger_plan(LPLAN_LOOKUP), values, NULL);
+	checksum = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	applied_kind = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	applied_checksum = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	if (applied_kind != NULL)
+	{
+		if (strcmp(applied_kind, "extension") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("version \"%s\" is a version of the extension", version),
+					 errhint("Give the data migration a version of its own.")));
+		if (strcmp(applied_checksum, checksum) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("migration \"%s\" is already applied with different steps",
+							version),
+					 errdetail("The ledger has checksum %s; these steps have checksum %s.",
+							   applied_checksum, checksum),
+					 errhint("An applied migration must not be edited: put the changes in a new migration, or revert this one first with revert_migration().")));
+		ereport(NOTICE,
+				(errmsg("migration \"%s\" is already applied, skipping", version)));
+		SPI_finish();
+		return;
+	}
+
+	values[0] = PointerGetDatum(requires);
+	values[1] = CStringGetTextDatum(version);
+	wr_execute_plan(ledger_plan(LPLAN_MISSING_REQUIREMENT), values, NULL);
+	if (SPI_processed > 0)
+	{
+		char	   *missing = SPI_getvalue(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1);
+
+		if (missing == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("requires of migration \"%s\" contains a NULL", version),
+					 errhint("List only versions.")));
+		if (strcmp(missing, version) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("migration \"%s\" requires itself", version),
+					 errhint("Remove \"%s\" from requires.", version)));
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration \"%s\" requires \"%s\", which is not applied",
+						version, wr_clip(missing)),
+				 errdetail("A migration runs only after every version it requires."),
+				 errhint("Apply \"%s\" first; workflow_registry.migration_history lists what is applied.",
+						 wr_clip(missing))));
+	}
+
+	error_context_stack = &errcb;
+	for (int i = 0; i < nsteps; i++)
+	{
+		Datum		entry;
+
+		ctx.index = i;
+		ctx.kind = step_names[parsed[i].kind];
+		ctx.name = parsed[i].name;
+		entry = run_step(&parsed[i], &touches);
+		if (entry != (Datum) 0)
+			undo = lappend(undo, DatumGetPointer(entry));
+	}
+	error_context_stack = errcb.previous;
+
+	values[0] = CStringGetTextDatum(version);
+	values[1] = CStringGetTextDatum(description);
+	values[2] = PointerGetDatum(requires);
+	values[3] = normalised_jsonb;
+	values[4] = list_to_array(undo, JSONBOID);
+	values[5] = list_to_array(touches, TEXTOID);
+	values[6] = TimestampTzGetDatum(started);
+	values[7] = caller_name();
+	wr_execute_plan(ledger_plan(LPLAN_INSERT), values, NULL);
+	SPI_finish();
+}
+
+/*
+ * revert_migration: undo a data migration that no later migration depends
+ * on, and mark its ledger row reverted.
+ */
+void
+wr_revert_migration(const char *version)
+{
+	Datum		values[3];
+	HeapTuple	row;
+	TupleDesc	desc;
+	char	   *kind;
+	bool		isnull;
+	SPITupleTable *entries;
+
+	SPI_connect();
+	wr_execute_plan(ledger_plan(LPLAN_LOCK), NULL, NULL);
+
+	values[0] = CStringGetTextDatum(version);
+	wr_execute_plan(ledger_plan(LPLAN_FIND_APPLIED), values, NULL);
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("migration \"%s\" is not applied", wr_clip(version)),
+				 errdetail("The ledger has no applied migration of that version."),
+				 errhint("workflow_registry.migration_history lists what is applied.")));
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	kind = SPI_getvalue(row, desc, 1);
+	if (strcmp(kind, "extension") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot revert version \"%s\" of the extension", version),
+				 errdetail("Only data migrations can be reverted; PostgreSQL extensions have no downgrade scripts."),
+				 errhint("Give a version that apply_migration() applied.")));
+
+	values[1] = SPI_getbinval(row, desc, 2, &isnull);
+	values[2] = SPI_getbinval(row, desc, 4, &isnull);
+	wr_execute_plan(ledger_plan(LPLAN_UNDO_ENTRIES),
+					(Datum[]) {SPI_getbinval(row, desc, 3, &isnull)}, NULL);
+	entries = SPI_tuptable;
+
+	wr_execute_plan(ledger_plan(LPLAN_DEPENDANT), values, NULL);
+	if (SPI_processed > 0)
+	{
+		char	   *dependant = SPI_getvalue(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1);
+		bool		requires = strcmp(SPI_getvalue(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 2), "t") == 0;
+		char	   *shared = SPI_getvalue(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 3);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("cannot revert migration \"%s\" because migration \"%s\" depends on it",
+						version, dependant),
+				 requires ?
+				 errdetail("Migration \"%s\", applied later, requires \"%s\".",
+						   dependant, version) :
+				 errdetail("Migration \"%s\", applied later, also changed %s.",
+						   dependant, shared),
+				 errhint("Revert \"%s\" first.", dependant)));
+	}
+
+	for (uint64 i = 0; i < entries->numvals; i++)
+	{
+		HeapTuple	e = entries->vals[i];
+		TupleDesc	d = entries->tupdesc;
+		WrUndo		u;
+
+		u.op = SPI_getvalue(e, d, 1);
+		u.id = SPI_getvalue(e, d, 2);
+		u.name = SPI_getvalue(e, d, 3);
+		u.product_type = SPI_getvalue(e, d, 4);
+		u.row = SPI_getbinval(e, d, 5, &isnull);
+		u.links = SPI_getbinval(e, d, 6, &isnull);
+		wr_undo(&u, version);
+	}
+
+	values[0] = CStringGetTextDatum(version);
+	values[1] = caller_name();
+	wr_execute_plan(ledger_plan(LPLAN_MARK_REVERTED), values, NULL);
+	SPI_finish();
+}
