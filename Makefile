@@ -29,7 +29,7 @@ REGRESS = seed create tasks products delete bad_input privileges upgrade
 # links_repeatable_read (links lost under REPEATABLE READ) and
 # same_migration (deadlock when a workflow, then a product of its type,
 # are registered by two transactions).
-ISOLATION = create_same create_conflict create_delete workflow_product update_extension
+ISOLATION = create_same create_conflict create_delete workflow_product update_extension links_repeatable_read same_migration
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config
