@@ -268,7 +268,7 @@ wr_report_null_argument(const char *argument, const char *function)
 			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 			 errmsg("%s must not be null", argument),
 			 errdetail("%s() was called with a NULL %s.", function, argument),
-			 errhint("Pass a value; NULL is never a valid %s.", argument)));
+			 errhint("Give every argument of %s() a value.", function)));
 }
 
 /*

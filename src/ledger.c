@@ -143,8 +143,9 @@ static const struct
 	 * it touched */
 	[LPLAN_DEPENDANT] = {
 		"SELECT m.version, $1 OPERATOR(pg_catalog.=) ANY (m.requires),"
-		" (SELECT pg_catalog.min(t) FROM pg_catalog.unnest(m.touches) AS t"
-		" WHERE t OPERATOR(pg_catalog.=) ANY ($3))"
+		" (SELECT t FROM pg_catalog.unnest(m.touches) AS t"
+		" WHERE t OPERATOR(pg_catalog.=) ANY ($3)"
+		" ORDER BY pg_catalog.starts_with(t, 'product_type:'), t LIMIT 1)"
 		" FROM workflow_registry.migrations AS m"
 		" WHERE m.kind OPERATOR(pg_catalog.=) 'data' AND m.reverted_at IS NULL"
 		" AND m.applied_at OPERATOR(pg_catalog.>) $2"
@@ -691,6 +692,14 @@ wr_revert_migration(const char *version)
 												   SPI_tuptable->tupdesc, 2), "t") == 0;
 		char	   *shared = SPI_getvalue(SPI_tuptable->vals[0],
 										  SPI_tuptable->tupdesc, 3);
+		char	   *colon = shared ? strchr(shared, ':') : NULL;
+
+		/* "product_type:User" reads as: product_type "User" */
+		if (colon)
+		{
+			*colon = '\0';
+			shared = psprintf("%s \"%s\"", shared, colon + 1);
+		}
 
 		ereport(ERROR,
 				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
