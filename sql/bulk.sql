@@ -36,14 +36,16 @@ SELECT (SELECT pg_catalog.count(*) FROM workflow_registry.workflows) AS workflow
 -- registered names that are identical come back with their ids; repeats
 -- inside the array count once; tags, tasks and every target work as in
 -- create_workflow()
-SELECT c.n, c.name, c.workflow_id OPERATOR(pg_catalog.=) w.workflow_id AS same_id,
-       c.workflow_id OPERATOR(pg_catalog.=) r.workflow_id AS same_as_first_call
-FROM workflow_registry.create_workflows('[
+CREATE TEMP TABLE second AS
+SELECT * FROM workflow_registry.create_workflows('[
     {"name": "create_user",            "target": "CREATE",    "description": "Create user",            "product_type": "User"},
     {"name": "validate_user",          "target": "VALIDATE",  "description": "Validate user",          "product_type": "User", "is_task": true},
     {"name": "reconcile_user_internal","target": "RECONCILE", "description": "Reconcile internal user", "product_type": "User", "product_tag": "USER_INT"},
     {"name": "create_user",            "target": "CREATE",    "description": "Create user",            "product_type": "User", "is_task": false}
-]') WITH ORDINALITY AS c(name, workflow_id, n)
+]') WITH ORDINALITY AS c(name, workflow_id, n);
+SELECT c.n, c.name, c.workflow_id OPERATOR(pg_catalog.=) w.workflow_id AS same_id,
+       c.workflow_id OPERATOR(pg_catalog.=) r.workflow_id AS same_as_first_call
+FROM second AS c
 LEFT JOIN workflow_registry.workflows AS w USING (name)
 LEFT JOIN returned AS r USING (name)
 ORDER BY c.n;
