@@ -17,7 +17,8 @@ DATA = \
 	workflow_registry--1.1--1.2.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
-REGRESS = seed create tasks products bad_input delete privileges upgrade
+REGRESS = seed create tasks products bad_input delete privileges upgrade \
+	fresh_upgraded hostile_search_path
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
