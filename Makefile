@@ -21,7 +21,8 @@ DATA = \
 	workflow_registry--1.2--1.3.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
-REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk
+REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk \
+	fresh_upgraded hostile_search_path
 
 # Concurrency: specs in test/isolation/specs, expected output in
 # test/isolation/expected.  Two specs there are left out because they fail

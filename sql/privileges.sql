@@ -93,3 +93,39 @@ FROM workflow_registry.migration_history;
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;
 DROP ROLE regress_wr_public, regress_wr_usage, regress_wr_reader, regress_wr_writer;
+
+-- A role that owns the schema (because it created it before CREATE
+-- EXTENSION) cannot make the functions, which run as the extension's
+-- owner, write into look-alike objects it puts in the schema's place.
+CREATE ROLE regress_wr_squatter;
+GRANT CREATE ON DATABASE :"DBNAME" TO regress_wr_squatter;
+SET ROLE regress_wr_squatter;
+CREATE SCHEMA workflow_registry;
+RESET ROLE;
+CREATE EXTENSION workflow_registry;
+SET ROLE regress_wr_squatter;
+ALTER SCHEMA workflow_registry RENAME TO wr_real;
+CREATE SCHEMA workflow_registry;
+CREATE TYPE workflow_registry.target AS ENUM ('CREATE');
+CREATE TABLE workflow_registry.products (product_id uuid DEFAULT pg_catalog.gen_random_uuid(),
+    name varchar UNIQUE, description varchar, product_type varchar, tag varchar, status varchar,
+    created_at timestamptz, end_date timestamptz);
+CREATE TABLE workflow_registry.workflows (workflow_id uuid, name varchar);
+CREATE TABLE workflow_registry.products_workflows (product_id uuid, workflow_id uuid);
+CREATE TABLE workflow_registry.migrations (version text);
+RESET ROLE;
+SELECT wr_real.create_product('{"name": "P", "description": "P", "product_type": "T", "tag": "T"}');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT wr_real.create_workflow('{"name": "create_p", "target": "CREATE", "description": "P", "product_type": "T"}');
+SELECT wr_real.delete_workflow('create_p');
+SELECT wr_real.delete_product('P');
+SELECT wr_real.create_task('{"name": "task_p", "description": "P"}');
+SELECT * FROM wr_real.create_workflows('[]');
+SELECT wr_real.apply_migration('p1', 'P', '[]');
+SELECT wr_real.revert_migration('p1');
+SELECT pg_catalog.count(*) AS written_into_look_alikes FROM workflow_registry.products;
+DROP SCHEMA workflow_registry CASCADE;
+DROP EXTENSION workflow_registry;
+DROP SCHEMA wr_real;
+REVOKE CREATE ON DATABASE :"DBNAME" FROM regress_wr_squatter;
+DROP ROLE regress_wr_squatter;

@@ -394,8 +394,8 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("no product of product_type \"%s\" has tag \"%s\"",
 						item->def.product_type, item->def.product_tag),
-				 errdetail("Workflow \"%s\" would be linked to no product.",
-						   item->def.name),
+				 errdetail("The products of that type have the tags %s.",
+						   wr_product_tags(item->def.product_type)),
 				 errhint("Correct \"product_tag\", or leave it out to link every product of the type.")));
 	}
 

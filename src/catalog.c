@@ -15,9 +15,12 @@
 
 #include "access/htup_details.h"
 #include "catalog.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "definition.h"
 #include "lib/stringinfo.h"
 #include "utils/catcache.h"
@@ -39,6 +42,8 @@ static bool wr_callbacks_registered = false;
 
 static void wr_cache_invalidate(Datum arg, int cacheid, uint32 hashvalue);
 static const WrCatalogCache *wr_catalog(void);
+static void check_member(Oid classid, Oid objid, const char *kind,
+						 const char *name, Oid extoid);
 static char *target_labels(Oid typid);
 
 static void
@@ -89,7 +94,55 @@ wr_catalog(void)
 						   WR_SCHEMA),
 				 errhint("Run DROP EXTENSION workflow_registry and CREATE EXTENSION workflow_registry.")));
 	}
+
+	/*
+	 * The functions run as the extension's owner and name their tables by
+	 * schema, so make sure that what those names find now is the
+	 * extension's own: a role that owns the schema (one created before
+	 * CREATE EXTENSION) could otherwise rename it and put look-alike tables,
+	 * with triggers, in its place.
+	 */
+	{
+		Oid			extoid = get_extension_oid("workflow_registry", false);
+		static const char *const tables[] = {
+			"products", "workflows", "products_workflows", "migrations"
+		};
+
+		check_member(TypeRelationId, wr_cache.target_typid, "type", "target",
+					 extoid);
+		for (size_t i = 0; i < lengthof(tables); i++)
+			check_member(RelationRelationId, get_relname_relid(tables[i], nspid),
+						 "relation", tables[i], extoid);
+	}
 	return &wr_cache;
+}
+
+static void
+check_member(Oid classid, Oid objid, const char *kind, const char *name,
+			 Oid extoid)
+{
+	if (!OidIsValid(objid) || getExtensionOfObject(classid, objid) != extoid)
+	{
+		wr_cache.valid = false;
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s \"%s.%s\" does not belong to extension \"workflow_registry\"",
+						kind, WR_SCHEMA, name),
+				 errdetail("The extension's objects were renamed or replaced; its functions write only into its own objects."),
+				 errhint("Check who owns schema \"%s\" and what is in it, then reinstall the extension.",
+						 WR_SCHEMA)));
+	}
+}
+
+/*
+ * Raise an error unless the extension's objects are in place and are its
+ * own.  Every SQL-callable function calls this before it reads or writes
+ * anything; it costs nothing while the cache is valid.
+ */
+void
+wr_check_catalog(void)
+{
+	(void) wr_catalog();
 }
 
 /* The OID of workflow_registry.products, the class of our product locks. */

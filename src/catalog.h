@@ -9,6 +9,7 @@
 #ifndef WR_CATALOG_H
 #define WR_CATALOG_H
 
+extern void wr_check_catalog(void);
 extern Oid	wr_products_relid(void);
 extern void wr_check_target(const char *label);
 

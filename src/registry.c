@@ -76,7 +76,6 @@ static bool registered_product_matches(const ProductDef *def,
 static char *first_difference(const WrField *fields, int nfields);
 static void copy_uuid(HeapTuple tup, TupleDesc desc, int col, pg_uuid_t *id);
 static int64 get_int8(HeapTuple tup, TupleDesc desc, int col);
-static char *product_tags(const char *product_type, WrApiVersion api);
 
 /*
  * Columns of a registered workflow, in the order wr_registered_workflow_matches
@@ -413,7 +412,7 @@ wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
 					 errmsg("no product of product_type \"%s\" has tag \"%s\"",
 							def->product_type, def->product_tag),
 					 errdetail("The products of that type have the tags %s.",
-							   product_tags(def->product_type, api)),
+							   wr_product_tags(def->product_type)),
 					 errhint("Correct \"product_tag\", or leave it out to link every product of the type.")));
 
 		/*
@@ -693,14 +692,17 @@ get_int8(HeapTuple tup, TupleDesc desc, int col)
 	return isnull ? 0 : DatumGetInt64(d);
 }
 
-/* "GROUP, USER_INT": the tags of a product type, for an error detail. */
-static char *
-product_tags(const char *product_type, WrApiVersion api)
+/*
+ * "GROUP, USER_INT": the tags of a product type, for an error detail; the
+ * caller is connected to SPI.
+ */
+char *
+wr_product_tags(const char *product_type)
 {
 	Datum		values[1];
 	char		nulls[1] = {' '};
 
 	values[0] = CStringGetTextDatum(product_type);
-	execute(PLAN_PRODUCT_TAGS, api, values, nulls);
+	execute(PLAN_PRODUCT_TAGS, WR_API_1_0, values, nulls);
 	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }

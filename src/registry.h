@@ -48,6 +48,7 @@ extern Datum wr_undo_entry_for_create(const char *op, const pg_uuid_t *id,
 extern void wr_undo(const WrUndo *undo, const char *version);
 
 extern const char *wr_workflow_columns(WrApiVersion api);
+extern char *wr_product_tags(const char *product_type);
 extern bool wr_registered_workflow_matches(const WorkflowDef *def,
 										   HeapTuple tup, TupleDesc desc,
 										   int first, pg_uuid_t *id);

@@ -430,8 +430,8 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("no product of product_type \"%s\" has tag \"%s\"",
 						now.product_type, now.product_tag),
-				 errdetail("Workflow \"%s\" would be linked to no product.",
-						   changes->name),
+				 errdetail("The products of that type have the tags %s.",
+						   wr_product_tags(now.product_type)),
 				 errhint("Correct \"product_tag\", or set it to null to link every product of the type.")));
 	}
 	SPI_finish();

@@ -16,6 +16,7 @@
  */
 #include "postgres.h"
 
+#include "catalog.h"
 #include "definition.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -78,6 +79,7 @@ create_workflow_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("workflow definition", "create_workflow");
 
+	wr_check_catalog();
 	wr_parse_workflow(PG_GETARG_JSONB_P(0), api, &def);
 	wr_register_workflow(&def, api, id, &created);
 	PG_RETURN_UUID_P(id);
@@ -94,6 +96,7 @@ create_task(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("task definition", "create_task");
 
+	wr_check_catalog();
 	wr_parse_task(PG_GETARG_JSONB_P(0), WR_API_1_1, &def);
 	wr_register_workflow(&def, WR_API_1_1, id, &created);
 	PG_RETURN_UUID_P(id);
@@ -108,6 +111,7 @@ delete_workflow(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		wr_report_null_argument("if_exists", "delete_workflow");
 
+	wr_check_catalog();
 	wr_unregister_workflow(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 						   PG_GETARG_BOOL(1));
 	PG_RETURN_VOID();
@@ -137,6 +141,7 @@ create_product_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("product definition", "create_product");
 
+	wr_check_catalog();
 	wr_parse_product(PG_GETARG_JSONB_P(0), api, &def);
 	wr_register_product(&def, api, id, &created);
 	PG_RETURN_UUID_P(id);
@@ -149,6 +154,7 @@ delete_product(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("product name", "delete_product");
 
+	wr_check_catalog();
 	wr_unregister_product(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_VOID();
 }
@@ -187,6 +193,7 @@ create_workflows(PG_FUNCTION_ARGS)
 	}
 #endif
 
+	wr_check_catalog();
 	wr_register_workflows(PG_GETARG_JSONB_P(0), WR_API_1_3,
 						  rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
@@ -208,6 +215,7 @@ apply_migration(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(3))
 		wr_report_null_argument("requires", "apply_migration");
 
+	wr_check_catalog();
 	wr_apply_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 					   text_to_cstring(PG_GETARG_TEXT_PP(1)),
 					   PG_GETARG_JSONB_P(2),
@@ -222,6 +230,7 @@ revert_migration(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("migration version", "revert_migration");
 
+	wr_check_catalog();
 	wr_revert_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_VOID();
 }
