@@ -25,12 +25,9 @@ REGRESS = seed create tasks products delete bad_input privileges upgrade migrati
 	fresh_upgraded hostile_search_path
 
 # Concurrency: specs in test/isolation/specs, expected output in
-# test/isolation/expected.  Two specs there are left out because they fail
-# on known bugs (their expected output is the correct behaviour):
-# links_repeatable_read (links lost under REPEATABLE READ) and
-# same_migration (deadlock when a workflow, then a product of its type,
-# are registered by two transactions).
-ISOLATION = create_same create_conflict create_delete workflow_product update_extension links_repeatable_read same_migration
+# test/isolation/expected.
+ISOLATION = create_same create_conflict create_delete workflow_product \
+	update_extension links_repeatable_read same_migration
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config
