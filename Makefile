@@ -9,6 +9,8 @@ OBJS = \
 	src/catalog.o \
 	src/definition.o \
 	src/ledger.o \
+	src/manifest.o \
+	src/notify.o \
 	src/registry.o \
 	src/undo.o \
 	src/workflow_registry.o
@@ -18,16 +20,17 @@ DATA = \
 	workflow_registry--1.0.sql \
 	workflow_registry--1.0--1.1.sql \
 	workflow_registry--1.1--1.2.sql \
-	workflow_registry--1.2--1.3.sql
+	workflow_registry--1.2--1.3.sql \
+	workflow_registry--1.3--1.4.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
-REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk \
+REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest \
 	fresh_upgraded hostile_search_path
 
 # Concurrency: specs in test/isolation/specs, expected output in
 # test/isolation/expected.
 ISOLATION = create_same create_conflict create_delete workflow_product \
-	update_extension links_repeatable_read same_migration
+	update_extension links_repeatable_read same_migration notify
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config

@@ -102,8 +102,18 @@ SELECT workflow_registry.delete_workflow('reconcile_user_group');
 SELECT pg_temp.rows_lost() AS rows_lost;
 SELECT version, state FROM workflow_registry.migration_history;
 
+-- 1.3 -> 1.4: plan, sync, check and notifications
+ALTER EXTENSION workflow_registry UPDATE TO '1.4';
+SELECT pg_temp.rows_lost() AS rows_lost;
+LISTEN workflow_registry;
+SELECT action, name, key, old_value, new_value
+FROM workflow_registry.plan('{"workflows": [{"name": "create_user", "target": "CREATE", "description": "Create a user", "product_type": "User"}]}');
+SELECT difference, name FROM workflow_registry."check"('["create_user", "modify_user", "terminate_user", "create_user_group", "modify_user_group", "terminate_user_group", "task_validate_products"]');
+UNLISTEN workflow_registry;
+SELECT version, state FROM workflow_registry.migration_history;
+
 -- nothing left to update
-ALTER EXTENSION workflow_registry UPDATE TO '1.3';
+ALTER EXTENSION workflow_registry UPDATE TO '1.4';
 
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;

@@ -18,6 +18,7 @@
 #include "catalog.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "notify.h"
 #include "registry.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -400,6 +401,7 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 	}
 
 	wr_execute_plan(bulk_plan(BPLAN_INSERT, api), values, NULL);
+	wr_notify_change(WR_WORKFLOW_CREATED, (int64) SPI_processed);
 	if (SPI_processed > 0)
 	{
 		/* RETURNING order is the insert order, which is the item order */

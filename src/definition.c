@@ -109,6 +109,17 @@ static const WrDefinitionSpec workflow_update_spec = {
 	"update_workflow step", "apply_migration", workflow_update_keys,
 	lengthof(workflow_update_keys)
 };
+/* A workflow as the code registers it, for check(). */
+static const WrKeySpec code_workflow_keys[] = {
+	{"name", WR_STRING, true, WR_API_1_4, WR_MAX_NAME_CHARS,
+	offsetof(WorkflowDef, name)},
+	{"target", WR_STRING, false, WR_API_1_4, NAMEDATALEN - 1,
+	offsetof(WorkflowDef, target)},
+};
+
+static const WrDefinitionSpec code_workflow_spec = {
+	"code workflow", "check", code_workflow_keys, lengthof(code_workflow_keys)
+};
 static const WrDefinitionSpec workflow_spec = {
 	"workflow definition", "create_workflow", workflow_keys,
 	lengthof(workflow_keys)
@@ -155,6 +166,8 @@ wr_api_version_name(WrApiVersion api)
 			return "1.2";
 		case WR_API_1_3:
 			return "1.3";
+		case WR_API_1_4:
+			return "1.4";
 	}
 	elog(ERROR, "unrecognized workflow_registry API version %d", (int) api);
 	return NULL;				/* keep compiler quiet */
@@ -200,6 +213,20 @@ wr_parse_workflow_update(Jsonb *jb, WrApiVersion api, WorkflowDef *changes)
 				 errhint("Add the keys to change: %s.",
 						 "target, description, product_type, is_task or product_tag")));
 	return given;
+}
+
+/*
+ * Fill *def with the name and, when given, the target of a workflow as the
+ * code registers it (check()).
+ */
+void
+wr_parse_code_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
+{
+	memset(def, 0, sizeof(WorkflowDef));
+	parse_definition(jb, &code_workflow_spec, api, def);
+	wr_check_workflow_name(def->name);
+	if (def->target)
+		wr_check_target(def->target);
 }
 
 /* Check that a workflow name is an identifier. */

@@ -23,10 +23,11 @@ typedef enum WrApiVersion
 	WR_API_1_0,
 	WR_API_1_1,
 	WR_API_1_2,
-	WR_API_1_3
+	WR_API_1_3,
+	WR_API_1_4
 } WrApiVersion;
 
-#define WR_NUM_API_VERSIONS (WR_API_1_3 + 1)
+#define WR_NUM_API_VERSIONS (WR_API_1_4 + 1)
 
 /* Longest values the tables take, in characters. */
 #define WR_MAX_NAME_CHARS			255
@@ -73,6 +74,8 @@ extern void wr_parse_task(Jsonb *jb, WrApiVersion api, WorkflowDef *def);
 extern void wr_parse_product(Jsonb *jb, WrApiVersion api, ProductDef *def);
 extern uint32 wr_parse_workflow_update(Jsonb *jb, WrApiVersion api,
 									   WorkflowDef *changes);
+extern void wr_parse_code_workflow(Jsonb *jb, WrApiVersion api,
+								   WorkflowDef *def);
 extern void wr_check_workflow_name(const char *name);
 
 extern void wr_report_null_argument(const char *argument, const char *function);

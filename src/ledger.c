@@ -25,6 +25,7 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "notify.h"
 #include "registry.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -204,8 +205,9 @@ caller_name(void)
 																 false)));
 }
 
-static void
-check_version(const char *version)
+/* Raise an error unless version can name a data migration. */
+void
+wr_check_migration_version(const char *version)
 {
 	int			len = strlen(version);
 	bool		numeric = len > 0;
@@ -511,7 +513,7 @@ wr_apply_migration(const char *version, const char *description,
 	char	   *applied_kind;
 	char	   *applied_checksum;
 
-	check_version(version);
+	wr_check_migration_version(version);
 	if (*description == '\0' || pg_mbstrlen(description) > WR_MAX_DESCRIPTION_CHARS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -639,6 +641,7 @@ wr_apply_migration(const char *version, const char *description,
 	values[6] = TimestampTzGetDatum(started);
 	values[7] = caller_name();
 	wr_execute_plan(ledger_plan(LPLAN_INSERT), values, NULL);
+	wr_notify_migration(version, "applied");
 	SPI_finish();
 }
 
@@ -731,5 +734,6 @@ wr_revert_migration(const char *version)
 	values[0] = CStringGetTextDatum(version);
 	values[1] = caller_name();
 	wr_execute_plan(ledger_plan(LPLAN_MARK_REVERTED), values, NULL);
+	wr_notify_migration(version, "reverted");
 	SPI_finish();
 }

@@ -14,5 +14,6 @@
 extern void wr_apply_migration(const char *version, const char *description,
 							   Jsonb *steps, ArrayType *requires);
 extern void wr_revert_migration(const char *version);
+extern void wr_check_migration_version(const char *version);
 
 #endif							/* WR_LEDGER_H */

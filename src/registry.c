@@ -27,6 +27,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "notify.h"
 #include "registry.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
@@ -393,6 +394,7 @@ wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
 		{
 			copy_uuid(tup, desc, 1, id);
 			*created = true;
+			wr_notify_change(WR_WORKFLOW_CREATED, 1);
 			break;
 		}
 		if (wr_registered_workflow_matches(def, tup, desc, 4, id))
@@ -456,6 +458,7 @@ wr_unregister_workflow(const char *name, bool if_exists)
 				(errmsg("workflow \"%s\" does not exist, skipping",
 						wr_clip(name))));
 	}
+	wr_notify_change(WR_WORKFLOW_DELETED, (int64) SPI_processed);
 	SPI_finish();
 }
 
@@ -500,6 +503,7 @@ wr_register_product(const ProductDef *def, WrApiVersion api, pg_uuid_t *id,
 		{
 			copy_uuid(tup, desc, 1, id);
 			*created = true;
+			wr_notify_change(WR_PRODUCT_CREATED, 1);
 			break;
 		}
 		if (registered_product_matches(def, tup, desc, 2, id))
@@ -547,6 +551,7 @@ wr_unregister_product(const char *name)
 				 errmsg("product \"%s\" does not exist", wr_clip(name)),
 				 errdetail("No product of that name is registered."),
 				 errhint("Check the name against workflow_registry.products.")));
+	wr_notify_change(WR_PRODUCT_DELETED, 1);
 	SPI_finish();
 }
 

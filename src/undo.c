@@ -23,6 +23,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "notify.h"
 #include "registry.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -288,6 +289,7 @@ wr_unregister_workflow_undoably(const char *name, char **product_type)
 	wr_execute_plan(undo_plan(UPLAN_DELETE_WORKFLOW), values, NULL);
 	if (SPI_processed != 1)
 		report_missing("workflow", name);
+	wr_notify_change(WR_WORKFLOW_DELETED, 1);
 	undo = jsonb_column(1);
 	*product_type = text_column(2);
 	SPI_finish();
@@ -315,6 +317,7 @@ wr_unregister_product_undoably(const char *name, char **product_type)
 	wr_execute_plan(undo_plan(UPLAN_DELETE_PRODUCT), values, NULL);
 	if (SPI_processed != 1)
 		report_missing("product", name);
+	wr_notify_change(WR_PRODUCT_DELETED, 1);
 	undo = jsonb_column(1);
 	SPI_finish();
 	return undo;
@@ -434,6 +437,7 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 						   wr_product_tags(now.product_type)),
 				 errhint("Correct \"product_tag\", or set it to null to link every product of the type.")));
 	}
+	wr_notify_change(WR_WORKFLOW_UPDATED, 1);
 	SPI_finish();
 	return undo;
 }
@@ -502,6 +506,7 @@ wr_undo(const WrUndo *u, const char *version)
 		if (SPI_processed != 1)
 			report_drift(workflow ? "workflow" : "product", u->name, version,
 						 "that it created no longer exists");
+		wr_notify_change(workflow ? WR_WORKFLOW_DELETED : WR_PRODUCT_DELETED, 1);
 	}
 	else
 	{
@@ -532,6 +537,9 @@ wr_undo(const WrUndo *u, const char *version)
 		if (int8_column(2) != 0)
 			report_drift(what, u->name, version,
 						 "would not get back the links it had");
+		wr_notify_change(which == UPLAN_RESTORE_PRODUCT ? WR_PRODUCT_CREATED :
+						 which == UPLAN_RESTORE_WORKFLOW ? WR_WORKFLOW_CREATED :
+						 WR_WORKFLOW_UPDATED, 1);
 	}
 	SPI_finish();
 }

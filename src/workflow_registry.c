@@ -21,6 +21,8 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "ledger.h"
+#include "manifest.h"
+#include "notify.h"
 #include "miscadmin.h"
 #include "registry.h"
 #include "utils/array.h"
@@ -30,6 +32,8 @@
 #include "utils/uuid.h"
 
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
 
 PG_FUNCTION_INFO_V1(create_workflow);
 PG_FUNCTION_INFO_V1(create_workflow_1_1);
@@ -42,11 +46,22 @@ PG_FUNCTION_INFO_V1(delete_product);
 PG_FUNCTION_INFO_V1(create_workflows);
 PG_FUNCTION_INFO_V1(apply_migration);
 PG_FUNCTION_INFO_V1(revert_migration);
+PG_FUNCTION_INFO_V1(plan_manifest);
+PG_FUNCTION_INFO_V1(sync_manifest);
+PG_FUNCTION_INFO_V1(check_code);
 
 static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 									  WrApiVersion api);
+static void init_materialized_srf(FunctionCallInfo fcinfo);
 static Datum create_product_internal(FunctionCallInfo fcinfo,
 									 WrApiVersion api);
+
+/* Module load: count changes for the transaction's NOTIFY. */
+void
+_PG_init(void)
+{
+	wr_notify_init();
+}
 
 /* create_workflow(workflow jsonb) RETURNS uuid, as of 1.0 */
 Datum
@@ -160,6 +175,35 @@ delete_product(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Set up a set-returning function that fills rsinfo->setResult, a
+ * tuplestore of rows shaped rsinfo->setDesc.
+ */
+static void
+init_materialized_srf(FunctionCallInfo fcinfo)
+{
+#if PG_VERSION_NUM >= 150000
+	InitMaterializedSRF(fcinfo, 0);
+#else
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	tupdesc;
+	MemoryContext oldcxt;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
+	MemoryContextSwitchTo(oldcxt);
+#endif
+}
+
+/*
  * create_workflows(workflows jsonb) RETURNS TABLE (name text, workflow_id
  * uuid), as of 1.3
  */
@@ -171,27 +215,7 @@ create_workflows(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("workflow definitions", "create_workflows");
 
-#if PG_VERSION_NUM >= 150000
-	InitMaterializedSRF(fcinfo, 0);
-#else
-	{
-		TupleDesc	tupdesc;
-		MemoryContext oldcxt;
-
-		if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-			!(rsinfo->allowedModes & SFRM_Materialize))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("set-valued function called in context that cannot accept a set")));
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "return type must be a row type");
-		oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-		rsinfo->returnMode = SFRM_Materialize;
-		rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-		rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-		MemoryContextSwitchTo(oldcxt);
-	}
-#endif
+	init_materialized_srf(fcinfo);
 
 	wr_check_catalog();
 	wr_register_workflows(PG_GETARG_JSONB_P(0), WR_API_1_3,
@@ -233,4 +257,66 @@ revert_migration(PG_FUNCTION_ARGS)
 	wr_check_catalog();
 	wr_revert_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_VOID();
+}
+
+/*
+ * plan(manifest jsonb, allow_delete boolean DEFAULT false)
+ * RETURNS TABLE (action, kind, name, key, old_value, new_value), as of 1.4
+ */
+Datum
+plan_manifest(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (PG_ARGISNULL(0))
+		wr_report_null_argument("manifest", "plan");
+	if (PG_ARGISNULL(1))
+		wr_report_null_argument("allow_delete", "plan");
+
+	init_materialized_srf(fcinfo);
+	wr_check_catalog();
+	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1),
+			rsinfo->setResult, rsinfo->setDesc);
+	return (Datum) 0;
+}
+
+/*
+ * sync(manifest jsonb, version text, allow_delete boolean DEFAULT false)
+ * RETURNS TABLE (action, kind, name, key, old_value, new_value), as of 1.4
+ */
+Datum
+sync_manifest(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (PG_ARGISNULL(0))
+		wr_report_null_argument("manifest", "sync");
+	if (PG_ARGISNULL(1))
+		wr_report_null_argument("migration version", "sync");
+	if (PG_ARGISNULL(2))
+		wr_report_null_argument("allow_delete", "sync");
+
+	init_materialized_srf(fcinfo);
+	wr_check_catalog();
+	wr_sync(PG_GETARG_JSONB_P(0), text_to_cstring(PG_GETARG_TEXT_PP(1)),
+			PG_GETARG_BOOL(2), rsinfo->setResult, rsinfo->setDesc);
+	return (Datum) 0;
+}
+
+/*
+ * check(code_workflows jsonb)
+ * RETURNS TABLE (difference, name, code_target, registered_target), as of 1.4
+ */
+Datum
+check_code(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (PG_ARGISNULL(0))
+		wr_report_null_argument("code workflows", "check");
+
+	init_materialized_srf(fcinfo);
+	wr_check_catalog();
+	wr_check(PG_GETARG_JSONB_P(0), rsinfo->setResult, rsinfo->setDesc);
+	return (Datum) 0;
 }

@@ -1,0 +1,666 @@
+/*-------------------------------------------------------------------------
+ *
+ * manifest.c
+ *	  The declarative registry: plan(), sync() and check().
+ *
+ * A manifest lists the workflows, tasks and (optionally) products the code
+ * wants:
+ *
+ *	 {"workflows": [{create_workflow keys}, ...],
+ *	  "tasks": [{create_task keys}, ...],
+ *	  "products": [{create_product keys}, ...]}
+ *
+ * Every entry is read and checked as the single functions check it.  plan()
+ * compares the manifest with the registry in one set-based statement and
+ * returns the actions that would make them equal; sync() turns exactly
+ * those actions into the steps of one data migration and applies it, so
+ * revert_migration() undoes a sync.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "ledger.h"
+#include "manifest.h"
+#include "registry.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+
+/* The desired state, as arrays for the statements. */
+typedef struct WrManifest
+{
+	int			nworkflows;		/* workflows and tasks */
+	WorkflowDef *workflows;
+	const char **kinds;			/* "workflow" or "task" */
+	int			nproducts;
+	ProductDef *products;
+	bool		manages_products;	/* the manifest has "products" */
+} WrManifest;
+
+typedef struct WrEntryContext
+{
+	const char *list;
+	int			index;
+	const char *name;
+	const char *where;			/* " of the manifest", or "" */
+} WrEntryContext;
+
+static void
+entry_context(void *arg)
+{
+	WrEntryContext *c = (WrEntryContext *) arg;
+
+	if (c->name)
+		errcontext("%s[%d] (\"%s\")%s", c->list, c->index,
+				   wr_clip(c->name), c->where);
+	else
+		errcontext("%s[%d]%s", c->list, c->index, c->where);
+}
+
+/*
+ * The manifest's statements share their first part: the desired rows, the
+ * registry after the plan, and its links before and after.
+ *
+ * $1..$6  workflows and tasks: name, target, description, product_type,
+ *		   is_task, product_tag; $7 their kind
+ * $8..$12 products: name, description, product_type, tag, status
+ * $13	   allow_delete; $14 the manifest lists products
+ */
+#define MANIFEST_CTES \
+	"WITH want AS (" \
+	" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)," \
+	" pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)," \
+	" pg_catalog.unnest($6), pg_catalog.unnest($7))" \
+	" AS d(name, target, description, product_type, is_task, product_tag, kind))," \
+	" want_products AS (" \
+	" SELECT * FROM ROWS FROM (pg_catalog.unnest($8), pg_catalog.unnest($9)," \
+	" pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12))" \
+	" AS p(name, description, product_type, tag, status))," \
+	" have AS (" \
+	" SELECT w.name::pg_catalog.text AS name, w.target::pg_catalog.text AS target," \
+	" w.description::pg_catalog.text AS description," \
+	" w.product_type::pg_catalog.text AS product_type, w.is_task," \
+	" w.product_tag::pg_catalog.text AS product_tag" \
+	" FROM workflow_registry.workflows AS w)," \
+	" have_products AS (" \
+	" SELECT p.name::pg_catalog.text AS name, p.description::pg_catalog.text AS description," \
+	" p.product_type::pg_catalog.text AS product_type, p.tag::pg_catalog.text AS tag," \
+	" p.status::pg_catalog.text AS status FROM workflow_registry.products AS p)," \
+	" new_products AS (" \
+	" SELECT * FROM want_products AS wp" \
+	" WHERE NOT EXISTS (SELECT FROM have_products AS hp WHERE hp.name OPERATOR(pg_catalog.=) wp.name))," \
+	" gone_products AS (" \
+	" SELECT * FROM have_products AS hp WHERE $13 AND $14" \
+	" AND NOT EXISTS (SELECT FROM want_products AS wp WHERE wp.name OPERATOR(pg_catalog.=) hp.name))," \
+	" products_after AS (" \
+	" SELECT name, product_type, tag FROM have_products" \
+	" WHERE name OPERATOR(pg_catalog.<>) ALL (SELECT name FROM gone_products)" \
+	" UNION ALL SELECT name, product_type, tag FROM new_products)," \
+	" new_workflows AS (" \
+	" SELECT * FROM want AS w" \
+	" WHERE NOT EXISTS (SELECT FROM have AS h WHERE h.name OPERATOR(pg_catalog.=) w.name))," \
+	" gone_workflows AS (" \
+	" SELECT * FROM have AS h WHERE $13" \
+	" AND NOT EXISTS (SELECT FROM want AS w WHERE w.name OPERATOR(pg_catalog.=) h.name))," \
+	" changes AS (" \
+	" SELECT w.name, c.key, c.old_value, c.new_value, c.new_json" \
+	" FROM want AS w JOIN have AS h ON h.name OPERATOR(pg_catalog.=) w.name," \
+	" LATERAL (VALUES" \
+	" ('target', h.target, w.target, pg_catalog.to_jsonb(w.target))," \
+	" ('description', h.description, w.description, pg_catalog.to_jsonb(w.description))," \
+	" ('product_type', h.product_type, w.product_type, pg_catalog.to_jsonb(w.product_type))," \
+	" ('is_task', h.is_task::pg_catalog.text, w.is_task::pg_catalog.text, pg_catalog.to_jsonb(w.is_task))," \
+	" ('product_tag', h.product_tag, w.product_tag," \
+	" COALESCE(pg_catalog.to_jsonb(w.product_tag), 'null'::pg_catalog.jsonb)))" \
+	" AS c(key, old_value, new_value, new_json)" \
+	" WHERE c.old_value IS DISTINCT FROM c.new_value)," \
+	" workflows_after AS (" \
+	" SELECT name, product_type, product_tag FROM want" \
+	" UNION ALL SELECT h.name, h.product_type, h.product_tag FROM have AS h" \
+	" WHERE NOT EXISTS (SELECT FROM want AS w WHERE w.name OPERATOR(pg_catalog.=) h.name)" \
+	" AND NOT EXISTS (SELECT FROM gone_workflows AS g WHERE g.name OPERATOR(pg_catalog.=) h.name))," \
+	" links_now AS (" \
+	" SELECT w.name::pg_catalog.text AS workflow, p.name::pg_catalog.text AS product" \
+	" FROM workflow_registry.products_workflows AS pw" \
+	" JOIN workflow_registry.workflows AS w USING (workflow_id)" \
+	" JOIN workflow_registry.products AS p USING (product_id))," \
+	" links_after AS (" \
+	" SELECT wa.name AS workflow, pa.name AS product" \
+	" FROM workflows_after AS wa JOIN products_after AS pa" \
+	" ON pa.product_type OPERATOR(pg_catalog.=) wa.product_type" \
+	" AND (wa.product_tag IS NULL OR pa.tag OPERATOR(pg_catalog.=) wa.product_tag))"
+
+/*
+ * The plan: one row per action, in the order sync() applies them, then the
+ * link changes they cause.  "conflict" and "unlinked" rows are errors in
+ * the manifest, which plan() reports instead of returning them.
+ */
+static const char *plan_sql =
+MANIFEST_CTES
+", actions AS ("
+" SELECT 0 AS ord, 'conflict' AS action, 'product' AS kind, wp.name, c.key,"
+" c.old_value, c.new_value"
+" FROM want_products AS wp JOIN have_products AS hp USING (name),"
+" LATERAL (VALUES ('description', hp.description, wp.description),"
+" ('product_type', hp.product_type, wp.product_type), ('tag', hp.tag, wp.tag),"
+" ('status', hp.status, wp.status)) AS c(key, old_value, new_value)"
+" WHERE c.old_value OPERATOR(pg_catalog.<>) c.new_value"
+" UNION ALL"
+" SELECT 0, 'unlinked', w.kind, w.name,"
+" CASE WHEN w.product_tag IS NULL THEN 'product_type' ELSE 'product_tag' END,"
+" NULL, COALESCE(w.product_tag, w.product_type)"
+" FROM want AS w WHERE w.product_type IS NOT NULL"
+" AND NOT EXISTS (SELECT FROM links_after AS l WHERE l.workflow OPERATOR(pg_catalog.=) w.name)"
+" AND NOT EXISTS (SELECT FROM have AS h WHERE h.name OPERATOR(pg_catalog.=) w.name"
+" AND h.product_type IS NOT DISTINCT FROM w.product_type"
+" AND h.product_tag IS NOT DISTINCT FROM w.product_tag)"
+" UNION ALL"
+" SELECT 1, 'create', 'product', name, NULL, NULL,"
+" pg_catalog.jsonb_build_object('name', name, 'description', description,"
+" 'product_type', product_type, 'tag', tag, 'status', status)::pg_catalog.text"
+" FROM new_products"
+" UNION ALL"
+" SELECT 2, 'create', kind, name, NULL, NULL,"
+" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name,"
+" 'target', target, 'description', description, 'product_type', product_type,"
+" 'is_task', is_task, 'product_tag', product_tag))::pg_catalog.text"
+" FROM new_workflows"
+" UNION ALL"
+" SELECT 3, 'update', w.kind, c.name, c.key, c.old_value, c.new_value"
+" FROM changes AS c JOIN want AS w USING (name)"
+" UNION ALL"
+" SELECT 4, 'delete', CASE WHEN is_task AND product_type IS NULL THEN 'task' ELSE 'workflow' END,"
+" name, NULL,"
+" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name,"
+" 'target', target, 'description', description, 'product_type', product_type,"
+" 'is_task', is_task, 'product_tag', product_tag))::pg_catalog.text, NULL"
+" FROM gone_workflows"
+" UNION ALL"
+" SELECT 5, 'delete', 'product', name, NULL,"
+" pg_catalog.jsonb_build_object('name', name, 'description', description,"
+" 'product_type', product_type, 'tag', tag, 'status', status)::pg_catalog.text, NULL"
+" FROM gone_products"
+" UNION ALL"
+" SELECT 6, 'link', 'workflow', workflow, 'product', NULL, product"
+" FROM (SELECT * FROM links_after EXCEPT SELECT * FROM links_now) AS l"
+" UNION ALL"
+" SELECT 7, 'unlink', 'workflow', workflow, 'product', product, NULL"
+" FROM (SELECT * FROM links_now EXCEPT SELECT * FROM links_after) AS l)"
+" SELECT action, kind, name, key, old_value, new_value FROM actions"
+" ORDER BY ord, name, key, old_value, new_value";
+
+/* The steps of the migration that carries out the plan. */
+static const char *steps_sql =
+MANIFEST_CTES
+", steps AS ("
+" SELECT 1 AS ord, name, pg_catalog.jsonb_build_object('create_product',"
+" pg_catalog.jsonb_build_object('name', name, 'description', description,"
+" 'product_type', product_type, 'tag', tag, 'status', status)) AS step"
+" FROM new_products"
+" UNION ALL"
+" SELECT 2, name, CASE WHEN kind OPERATOR(pg_catalog.=) 'task' THEN"
+" pg_catalog.jsonb_build_object('create_task',"
+" pg_catalog.jsonb_build_object('name', name, 'description', description))"
+" ELSE pg_catalog.jsonb_build_object('create_workflow',"
+" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name,"
+" 'target', target, 'description', description, 'product_type', product_type,"
+" 'is_task', is_task, 'product_tag', product_tag))) END"
+" FROM new_workflows"
+" UNION ALL"
+" SELECT 3, name, pg_catalog.jsonb_build_object('update_workflow',"
+" pg_catalog.jsonb_object_agg(key, new_json) OPERATOR(pg_catalog.||)"
+" pg_catalog.jsonb_build_object('name', name))"
+" FROM changes GROUP BY name"
+" UNION ALL"
+" SELECT 4, name, pg_catalog.jsonb_build_object('delete_workflow', name)"
+" FROM gone_workflows"
+" UNION ALL"
+" SELECT 5, name, pg_catalog.jsonb_build_object('delete_product', name)"
+" FROM gone_products)"
+" SELECT COALESCE(pg_catalog.jsonb_agg(step ORDER BY ord, name), '[]'::pg_catalog.jsonb)"
+" FROM steps";
+
+static SPIPlanPtr manifest_plans[2];
+
+static Oid	manifest_args[] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+BOOLOID, BOOLOID};
+
+static Datum
+strings_array(const char **strings, int n)
+{
+	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
+	bool	   *nulls = palloc(Max(n, 1) * sizeof(bool));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	for (int i = 0; i < n; i++)
+	{
+		nulls[i] = strings[i] == NULL;
+		elems[i] = strings[i] ? CStringGetTextDatum(strings[i]) : (Datum) 0;
+	}
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* One text array of a field of the workflow or product definitions. */
+static Datum
+field_array(const void *defs, size_t size, int n, size_t offset)
+{
+	const char **strings = palloc(Max(n, 1) * sizeof(char *));
+
+	for (int i = 0; i < n; i++)
+		strings[i] = *(char *const *) ((const char *) defs + i * size + offset);
+	return strings_array(strings, n);
+}
+
+static void
+manifest_values(const WrManifest *m, bool allow_delete, Datum *values)
+{
+	Datum	   *flags = palloc(Max(m->nworkflows, 1) * sizeof(Datum));
+
+	for (int i = 0; i < m->nworkflows; i++)
+		flags[i] = BoolGetDatum(m->workflows[i].is_task);
+
+#define WFIELD(f) field_array(m->workflows, sizeof(WorkflowDef), m->nworkflows, \
+							  offsetof(WorkflowDef, f))
+#define PFIELD(f) field_array(m->products, sizeof(ProductDef), m->nproducts, \
+							  offsetof(ProductDef, f))
+	values[0] = WFIELD(name);
+	values[1] = WFIELD(target);
+	values[2] = WFIELD(description);
+	values[3] = WFIELD(product_type);
+	values[4] = PointerGetDatum(construct_array(flags, m->nworkflows, BOOLOID,
+												1, true, TYPALIGN_CHAR));
+	values[5] = WFIELD(product_tag);
+	values[6] = strings_array(m->kinds, m->nworkflows);
+	values[7] = PFIELD(name);
+	values[8] = PFIELD(description);
+	values[9] = PFIELD(product_type);
+	values[10] = PFIELD(tag);
+	values[11] = PFIELD(status);
+	values[12] = BoolGetDatum(allow_delete);
+	values[13] = BoolGetDatum(m->manages_products);
+#undef WFIELD
+#undef PFIELD
+}
+
+/* Check the value of a manifest key is an array and return its length. */
+static int
+list_length_of(JsonbValue *v, const char *key)
+{
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("key \"%s\" of the manifest must be a JSON array", key),
+				 errdetail("It lists the %s the code registers, one definition each.", key),
+				 errhint("Write it as \"%s\": [{...}, {...}].", key)));
+	return JsonContainerSize(v->val.binary.data);
+}
+
+static JsonbValue *
+copy_value(const JsonbValue *v)
+{
+	JsonbValue *copy = palloc(sizeof(JsonbValue));
+
+	*copy = *v;
+	return copy;
+}
+
+/* Read and check the manifest; every problem names the entry. */
+static void
+read_manifest(Jsonb *jb, WrManifest *m)
+{
+	JsonbValue *workflows = NULL;
+	JsonbValue *tasks = NULL;
+	JsonbValue *products = NULL;
+	JsonbIterator *it;
+	JsonbValue	k;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			nw = 0;
+	int			nt = 0;
+	WrEntryContext ctx = {NULL, 0, NULL, " of the manifest"};
+	ErrorContextCallback errcb;
+
+	memset(m, 0, sizeof(WrManifest));
+	if (!JB_ROOT_IS_OBJECT(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("manifest must be a JSON object"),
+				 errdetail("A manifest has the keys workflows, tasks and products."),
+				 errhint("Write it as {\"workflows\": [...], \"tasks\": [...], \"products\": [...]}.")));
+
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		char	   *key;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(k.val.string.val, k.val.string.len);
+		tok = JsonbIteratorNext(&it, &v, true);
+		if (strcmp(key, "workflows") == 0)
+			workflows = copy_value(&v);
+		else if (strcmp(key, "tasks") == 0)
+			tasks = copy_value(&v);
+		else if (strcmp(key, "products") == 0)
+			products = copy_value(&v);
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("manifest has unknown key \"%s\"", wr_clip(key)),
+					 errdetail("The known keys are workflows, tasks and products."),
+					 errhint("Remove the key from the manifest.")));
+	}
+	if (workflows == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("manifest has no key \"workflows\""),
+				 errdetail("The key workflows is required; tasks and products are optional."),
+				 errhint("Add \"workflows\": [] if the code registers no workflow.")));
+
+	nw = list_length_of(workflows, "workflows");
+	nt = tasks ? list_length_of(tasks, "tasks") : 0;
+	m->nproducts = products ? list_length_of(products, "products") : 0;
+	m->manages_products = products != NULL;
+	m->nworkflows = nw + nt;
+	m->workflows = palloc0(Max(m->nworkflows, 1) * sizeof(WorkflowDef));
+	m->kinds = palloc0(Max(m->nworkflows, 1) * sizeof(char *));
+	m->products = palloc0(Max(m->nproducts, 1) * sizeof(ProductDef));
+
+	errcb.callback = entry_context;
+	errcb.arg = &ctx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	for (int i = 0; i < m->nworkflows; i++)
+	{
+		bool		task = i >= nw;
+		JsonbValue *list = task ? tasks : workflows;
+		JsonbValue *e;
+
+		ctx.list = task ? "tasks" : "workflows";
+		ctx.index = task ? i - nw : i;
+		ctx.name = NULL;
+		e = getIthJsonbValueFromContainer(list->val.binary.data, ctx.index);
+		if (e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s definition must be a JSON object", task ? "task" : "workflow"),
+					 errdetail("The manifest lists the objects that %s() takes.",
+							   task ? "create_task" : "create_workflow"),
+					 errhint("Write each entry as {\"name\": ...}.")));
+		if (task)
+			wr_parse_task(JsonbValueToJsonb(e), WR_API_1_4, &m->workflows[i]);
+		else
+			wr_parse_workflow(JsonbValueToJsonb(e), WR_API_1_4, &m->workflows[i]);
+		m->kinds[i] = task ? "task" : "workflow";
+		ctx.name = m->workflows[i].name;
+		for (int j = 0; j < i; j++)
+		{
+			if (strcmp(m->workflows[j].name, m->workflows[i].name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("\"%s\" is listed twice in the manifest",
+								m->workflows[i].name),
+						 errdetail("Workflows and tasks share one namespace of names."),
+						 errhint("Keep one entry per name.")));
+		}
+	}
+	for (int i = 0; i < m->nproducts; i++)
+	{
+		JsonbValue *e;
+
+		ctx.list = "products";
+		ctx.index = i;
+		ctx.name = NULL;
+		e = getIthJsonbValueFromContainer(products->val.binary.data, i);
+		if (e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("product definition must be a JSON object"),
+					 errdetail("The manifest lists the objects that create_product() takes."),
+					 errhint("Write each entry as {\"name\": ...}.")));
+		wr_parse_product(JsonbValueToJsonb(e), WR_API_1_4, &m->products[i]);
+		ctx.name = m->products[i].name;
+		for (int j = 0; j < i; j++)
+		{
+			if (strcmp(m->products[j].name, m->products[i].name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("product \"%s\" is listed twice in the manifest",
+								m->products[i].name),
+						 errhint("Keep one entry per name.")));
+		}
+	}
+	error_context_stack = errcb.previous;
+}
+
+/*
+ * Run the plan statement and put its rows into out, or raise the error of
+ * the first row that is a problem of the manifest.  Returns the number of
+ * actions.  The caller is connected to SPI.
+ */
+static uint64
+compute_plan(const WrManifest *m, bool allow_delete, Tuplestorestate *out,
+			 TupleDesc outdesc)
+{
+	Datum		values[lengthof(manifest_args)];
+	SPITupleTable *rows;
+
+	manifest_values(m, allow_delete, values);
+	wr_execute_plan(wr_keep_plan(&manifest_plans[0], plan_sql,
+								 lengthof(manifest_args), manifest_args),
+					values, NULL);
+	rows = SPI_tuptable;
+
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = rows->vals[r];
+		char	   *action = SPI_getvalue(tup, rows->tupdesc, 1);
+		char	   *kind = SPI_getvalue(tup, rows->tupdesc, 2);
+		char	   *name = SPI_getvalue(tup, rows->tupdesc, 3);
+		char	   *key = SPI_getvalue(tup, rows->tupdesc, 4);
+		char	   *old_value = SPI_getvalue(tup, rows->tupdesc, 5);
+		char	   *new_value = SPI_getvalue(tup, rows->tupdesc, 6);
+
+		if (strcmp(action, "conflict") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("product \"%s\" in the manifest differs from the registered one",
+							name),
+					 errdetail("Key \"%s\" is \"%s\" in the registry but \"%s\" in the manifest.",
+							   key, wr_clip(old_value), wr_clip(new_value)),
+					 errhint("Products are not updated by a sync: delete the product first, or correct the manifest.")));
+		if (strcmp(action, "unlinked") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("%s \"%s\" in the manifest would be linked to no product",
+							kind, name),
+					 errdetail("No product after the sync has %s \"%s\".",
+							   key, wr_clip(new_value)),
+					 errhint("Add the product to the manifest or register it first, or correct \"%s\".",
+							 key)));
+		if (out != NULL)
+		{
+			Datum		row[6];
+			bool		nulls[6];
+
+			for (int c = 0; c < 6; c++)
+			{
+				bool		isnull;
+
+				row[c] = SPI_getbinval(tup, rows->tupdesc, c + 1, &isnull);
+				nulls[c] = isnull;
+			}
+			tuplestore_putvalues(out, outdesc, row, nulls);
+		}
+	}
+	return SPI_processed;
+}
+
+/* plan(): see the file header.  Writes nothing. */
+void
+wr_plan(Jsonb *manifest, bool allow_delete, Tuplestorestate *out,
+		TupleDesc outdesc)
+{
+	WrManifest	m;
+
+	read_manifest(manifest, &m);
+	SPI_connect();
+	compute_plan(&m, allow_delete, out, outdesc);
+	SPI_finish();
+}
+
+/*
+ * sync(): apply the plan as the data migration "version", and return the
+ * actions taken.  A plan with no action records nothing.
+ */
+void
+wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
+		Tuplestorestate *out, TupleDesc outdesc)
+{
+	WrManifest	m;
+	Datum		values[lengthof(manifest_args)];
+	Jsonb	   *steps;
+	ArrayType  *requires;
+
+	wr_check_migration_version(version);
+	read_manifest(manifest, &m);
+
+	SPI_connect();
+	if (compute_plan(&m, allow_delete, out, outdesc) == 0)
+	{
+		SPI_finish();
+		return;
+	}
+	manifest_values(&m, allow_delete, values);
+	wr_execute_plan(wr_keep_plan(&manifest_plans[1], steps_sql,
+								 lengthof(manifest_args), manifest_args),
+					values, NULL);
+	{
+		bool		isnull;
+
+		steps = (Jsonb *) DatumGetPointer(SPI_datumTransfer(
+							SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull),
+							false, -1));
+	}
+	SPI_finish();
+
+	/* only link changes: nothing a step could do, so nothing to record */
+	if (JB_ROOT_COUNT(steps) == 0)
+		return;
+
+	requires = construct_empty_array(TEXTOID);
+	wr_apply_migration(version,
+					   psprintf("Sync with a manifest of %d workflows and tasks, %d products",
+								m.nworkflows, m.nproducts),
+					   steps, requires);
+}
+
+static const char *check_sql =
+"WITH code AS ("
+" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
+" AS c(name, target))"
+" SELECT 'not registered' AS difference, c.name, c.target, NULL::pg_catalog.text"
+" FROM code AS c"
+" WHERE NOT EXISTS (SELECT FROM workflow_registry.workflows AS w"
+" WHERE w.name OPERATOR(pg_catalog.=) c.name)"
+" UNION ALL"
+" SELECT 'not in code', w.name, NULL, w.target::pg_catalog.text"
+" FROM workflow_registry.workflows AS w"
+" WHERE NOT EXISTS (SELECT FROM code AS c WHERE c.name OPERATOR(pg_catalog.=) w.name)"
+" UNION ALL"
+" SELECT 'target differs', c.name, c.target, w.target::pg_catalog.text"
+" FROM code AS c JOIN workflow_registry.workflows AS w"
+" ON w.name OPERATOR(pg_catalog.=) c.name"
+" WHERE c.target OPERATOR(pg_catalog.<>) w.target::pg_catalog.text"
+" ORDER BY 2, 1";
+
+static SPIPlanPtr check_plan;
+static Oid	check_args[] = {TEXTARRAYOID, TEXTARRAYOID};
+
+/*
+ * check(): the differences between the workflows the code registers (an
+ * array of names, or of {"name", "target"} objects) and the registry.
+ */
+void
+wr_check(Jsonb *code, Tuplestorestate *out, TupleDesc outdesc)
+{
+	int			n;
+	WorkflowDef *defs;
+	Datum		values[2];
+	WrEntryContext ctx = {"code_workflows", 0, NULL, ""};
+	ErrorContextCallback errcb;
+
+	if (!JB_ROOT_IS_ARRAY(code) || JB_ROOT_IS_SCALAR(code))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("code workflows must be a JSON array"),
+				 errdetail("check() takes the names the code registers, or objects with a name and a target."),
+				 errhint("Write it as [\"create_user\", {\"name\": \"modify_user\", \"target\": \"MODIFY\"}].")));
+
+	n = JB_ROOT_COUNT(code);
+	defs = palloc0(Max(n, 1) * sizeof(WorkflowDef));
+	errcb.callback = entry_context;
+	errcb.arg = &ctx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(&code->root, i);
+
+		ctx.index = i;
+		ctx.name = NULL;
+		if (e->type == jbvString)
+		{
+			defs[i].name = pnstrdup(e->val.string.val, e->val.string.len);
+			wr_check_workflow_name(defs[i].name);
+		}
+		else if (e->type == jbvBinary && JsonContainerIsObject(e->val.binary.data))
+			wr_parse_code_workflow(JsonbValueToJsonb(e), WR_API_1_4, &defs[i]);
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a code workflow must be a name or a JSON object"),
+					 errdetail("Each entry is \"name\" or {\"name\": ..., \"target\": ...}."),
+					 errhint("Write the name in double quotes.")));
+		ctx.name = defs[i].name;
+		for (int j = 0; j < i; j++)
+		{
+			if (strcmp(defs[j].name, defs[i].name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("\"%s\" is listed twice", defs[i].name),
+						 errhint("Keep one entry per name.")));
+		}
+	}
+	error_context_stack = errcb.previous;
+
+	values[0] = field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, name));
+	values[1] = field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, target));
+
+	SPI_connect();
+	if (SPI_execute_plan(wr_keep_plan(&check_plan, check_sql, 2, check_args),
+						 values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed");
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		Datum		row[4];
+		bool		nulls[4];
+
+		for (int c = 0; c < 4; c++)
+			row[c] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc,
+								   c + 1, &nulls[c]);
+		tuplestore_putvalues(out, outdesc, row, nulls);
+	}
+	SPI_finish();
+}
