@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is needed, build with warnings as
 # errors, start a throwaway cluster, run the pg_regress tests, the
-# isolation specs and the TAP tests, and end with "N passed, N failed".
+# isolation specs, the TAP tests and the alembic migrations, and end with
+# "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -61,6 +62,25 @@ fi
 if grep -q '^TAP_TESTS' "$work/Makefile"; then
     run_stage tap REGRESS= ISOLATION= PROVE_FLAGS=--verbose
 fi
+
+# Alembic migrations through the README's helpers, with Debian's Python
+# packages (installed here when root; without them the script skips).  Its
+# TAP lines count like the TAP stage's.
+run_alembic() {
+    local before=$failed
+    wr_log alembic
+    wr_install_packages python3-alembic python3-sqlalchemy python3-psycopg2 >/dev/null 2>&1 ||
+        wr_log "python3-alembic, python3-sqlalchemy, python3-psycopg2 not installed"
+    wr_as_owner createdb alembic_test &&
+        (cd "$work" && wr_as_owner env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" \
+            PGDATABASE=alembic_test bash test/alembic/run.sh) > "$WR_TMP/alembic.log" 2>&1
+    local rc=$?
+    cat "$WR_TMP/alembic.log"
+    passed=$((passed + $(grep -cE '^ok [0-9]+' "$WR_TMP/alembic.log")))
+    failed=$((failed + $(grep -cE '^not ok [0-9]+' "$WR_TMP/alembic.log")))
+    [ $rc -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
+}
+[ -f "$work/test/alembic/run.sh" ] && run_alembic
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

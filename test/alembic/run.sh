@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Real alembic migrations through the helpers in README.md ("Coming from
+# orchestrator-core"), with Debian's python3-alembic, python3-sqlalchemy and
+# python3-psycopg2.  The helpers are taken from the README on every run, so
+# the documented code is the tested code.  Prints TAP.
+#
+# Needs an empty database on a cluster where the extension is installed,
+# named by libpq's variables, e.g. from the root of the tree:
+#   . test/lib.sh; wr_start_cluster; createdb alembic_test
+#   PGDATABASE=alembic_test bash test/alembic/run.sh
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+readme=$here/../../README.md
+# Debian's python3, whatever python3 comes first in PATH (pyenv, venv).
+py=${WR_PYTHON:-/usr/bin/python3}
+pkgs="python3-alembic python3-sqlalchemy python3-psycopg2"
+
+importable() { "$py" -c 'import alembic, sqlalchemy, psycopg2' 2>/dev/null; }
+if ! importable; then
+    [ "$(id -u)" = 0 ] &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null 2>&1
+    importable || { echo "1..0 # SKIP python3-alembic not installable"; exit 0; }
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export PYTHONPATH=$tmp PYTHONDONTWRITEBYTECODE=1
+
+# Each mistake the second revision can make (versions_bad/), and the
+# psycopg2 error class of the SQLSTATE the extension raises for it.
+cases="
+lower_target       InvalidTextRepresentation
+made_up_target     InvalidTextRepresentation
+typo_product_type  ForeignKeyViolation
+redefinition       DuplicateObject
+unknown_delete     UndefinedObject
+"
+
+echo "1..$((10 + 2 * $(echo "$cases" | grep -c .)))"
+n=0
+failed=0
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+diag() { sed 's/^/# /'; }
+
+# is GOT EXPECTED DESCRIPTION
+is() {
+    if [ "$1" = "$2" ]; then
+        pass "$3"
+    else
+        fail "$3"
+        { echo "got:"; echo "$1"; echo "expected:"; echo "$2"; } | diag
+    fi
+}
+
+q() { psql -X -qAt -v ON_ERROR_STOP=1 -c "$1" 2>&1; }
+
+alembic() { "$py" -m alembic -c "$here/alembic.ini" "$@" > "$tmp/alembic.out" 2>&1; }
+
+# alembic_ok DESCRIPTION ARGS...: the command succeeds
+alembic_ok() {
+    local desc=$1
+    shift
+    if alembic "$@"; then pass "$desc"; else fail "$desc"; diag < "$tmp/alembic.out"; fi
+}
+
+counts() {
+    q "SELECT (SELECT pg_catalog.count(*) FROM workflow_registry.products) || ' products, '
+           || (SELECT pg_catalog.count(*) FROM workflow_registry.workflows) || ' workflows, '
+           || (SELECT pg_catalog.count(*) FROM workflow_registry.products_workflows) || ' links, '
+           || 'alembic_version ' || COALESCE(
+                  (SELECT pg_catalog.string_agg(version_num, ',') FROM public.alembic_version), 'empty')"
+}
+
+# Every row of the registry and of alembic_version, ids and times included:
+# compared, never printed.
+snapshot() {
+    q "SELECT pg_catalog.row_to_json(w)::text FROM workflow_registry.workflows AS w
+       UNION ALL SELECT pg_catalog.row_to_json(pw)::text FROM workflow_registry.products_workflows AS pw
+       UNION ALL SELECT pg_catalog.row_to_json(p)::text FROM workflow_registry.products AS p
+       UNION ALL SELECT pg_catalog.row_to_json(v)::text FROM public.alembic_version AS v
+       ORDER BY 1"
+}
+
+# 1-2: the README's block, as a module the migrations import
+awk '/<!-- alembic-helpers -->/ { found = 1; next }
+     found && /^```python/ { code = 1; next }
+     code && /^```/ { exit }
+     code' "$readme" > "$tmp/registry_helpers.py"
+if [ -s "$tmp/registry_helpers.py" ] && "$py" -c 'import registry_helpers' > "$tmp/import.out" 2>&1; then
+    pass "README block after <!-- alembic-helpers --> imports as registry_helpers"
+else
+    fail "README block after <!-- alembic-helpers --> imports as registry_helpers"
+    diag < "$tmp/import.out" 2>/dev/null
+fi
+
+# orchestrator's Target is a str enum; a plain Enum must serialise too.
+got=$("$py" - 2>&1 <<'EOF'
+from enum import Enum
+import registry_helpers
+
+class StrTarget(str, Enum):
+    CREATE = "CREATE"
+
+class PlainTarget(Enum):
+    MODIFY = "MODIFY"
+
+class Conn:
+    def execute(self, statement, parameters):
+        print(list(parameters.values()))
+
+registry_helpers.create_workflow(Conn(), {"name": "a", "target": StrTarget.CREATE})
+registry_helpers.create_workflow(Conn(), {"name": "b", "target": PlainTarget.MODIFY})
+registry_helpers.delete_workflow(Conn(), "a")
+EOF
+)
+is "$got" '['\''{"name": "a", "target": "CREATE"}'\'']
+['\''{"name": "b", "target": "MODIFY"}'\'']
+['\''a'\'']' "helpers bind the dict as JSON with enum targets as strings, and the name as is"
+
+# 3: the extension and the seed's three products
+got=$(q "CREATE EXTENSION workflow_registry;
+         SELECT pg_catalog.count(workflow_registry.create_product(p))
+         FROM pg_catalog.jsonb_array_elements('[
+           {\"name\": \"User Group\",    \"description\": \"Group of users\", \"product_type\": \"UserGroup\", \"tag\": \"GROUP\"},
+           {\"name\": \"User internal\", \"description\": \"Internal user\",  \"product_type\": \"User\",      \"tag\": \"USER_INT\"},
+           {\"name\": \"User external\", \"description\": \"External user\",  \"product_type\": \"User\",      \"tag\": \"USER_EXT\"}
+         ]') AS p")
+is "$got" 3 "extension created, seed products registered"
+
+# 4-10: the seed migration up, down and up again
+alembic_ok "alembic upgrade head" upgrade head
+is "$(counts)" "3 products, 6 workflows, 9 links, alembic_version 8040c515d356" "after upgrade: 6 workflows, 9 links"
+is "$(q "SELECT w.name || ' ' || w.target || ' ' || w.product_type || ' ' || pg_catalog.count(pw.product_id)
+         FROM workflow_registry.workflows AS w
+         LEFT JOIN workflow_registry.products_workflows AS pw USING (workflow_id)
+         GROUP BY w.name, w.target, w.product_type ORDER BY w.name")" \
+"create_user CREATE User 2
+create_user_group CREATE UserGroup 1
+modify_user MODIFY User 2
+modify_user_group MODIFY UserGroup 1
+terminate_user TERMINATE User 2
+terminate_user_group TERMINATE UserGroup 1" "each workflow: name, target from Target.*, product type, links"
+alembic_ok "alembic downgrade base" downgrade base
+is "$(counts)" "3 products, 0 workflows, 0 links, alembic_version empty" "after downgrade: 0 workflows, 0 links, products kept"
+alembic_ok "alembic upgrade head again" upgrade head
+is "$(counts)" "3 products, 6 workflows, 9 links, alembic_version 8040c515d356" "after upgrade again: 6 workflows, 9 links"
+
+# 11-: a later revision with one mistake fails and writes nothing, not even
+# the good workflow it registers first
+before=$(snapshot)
+while read -r case error; do
+    [ -n "$case" ] || continue
+    if alembic -n bad -x case="$case" upgrade head; then
+        fail "$case: alembic upgrade head succeeded"
+    elif grep -q "psycopg2.errors.$error" "$tmp/alembic.out"; then
+        pass "$case: alembic upgrade head fails with $error"
+        grep -m1 -o "(psycopg2.errors.$error) .*" "$tmp/alembic.out" | diag
+    else
+        fail "$case: alembic upgrade head fails with $error"
+        diag < "$tmp/alembic.out"
+    fi
+    is "$(snapshot)" "$before" "$case: registry and alembic_version unchanged"
+done <<< "$cases"
+
+[ "$failed" -eq 0 ]
