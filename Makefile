@@ -8,6 +8,7 @@ OBJS = \
 	src/bulk.o \
 	src/catalog.o \
 	src/definition.o \
+	src/import.o \
 	src/ledger.o \
 	src/manifest.o \
 	src/notify.o \
@@ -21,10 +22,11 @@ DATA = \
 	workflow_registry--1.0--1.1.sql \
 	workflow_registry--1.1--1.2.sql \
 	workflow_registry--1.2--1.3.sql \
-	workflow_registry--1.3--1.4.sql
+	workflow_registry--1.3--1.4.sql \
+	workflow_registry--1.4--1.5.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
-REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest \
+REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import \
 	fresh_upgraded hostile_search_path
 
 # Concurrency: specs in test/isolation/specs, expected output in

@@ -200,6 +200,23 @@ AS $$
     ORDER BY 1
 $$;
 
+-- An orchestrator-core registry to import, in its own schema: the shapes
+-- of its tables, one product, one workflow linked to it.
+CREATE SCHEMA hostile_src;
+CREATE TABLE hostile_src.products (product_id pg_catalog.uuid, name pg_catalog.varchar,
+    description pg_catalog.varchar, product_type pg_catalog.varchar, tag pg_catalog.varchar,
+    status pg_catalog.varchar, created_at pg_catalog.timestamptz, end_date pg_catalog.timestamptz);
+CREATE TABLE hostile_src.workflows (workflow_id pg_catalog.uuid, name pg_catalog.varchar,
+    target pg_catalog.varchar, description pg_catalog.varchar, created_at pg_catalog.timestamptz,
+    deleted_at pg_catalog.timestamptz, is_task pg_catalog.bool);
+CREATE TABLE hostile_src.products_workflows (product_id pg_catalog.uuid, workflow_id pg_catalog.uuid);
+INSERT INTO hostile_src.products VALUES ('00000000-0000-0000-0000-0000000000a1',
+    'Imported Group', 'Group', 'ImportedGroup', 'IMPG', 'active', '2024-01-01', NULL);
+INSERT INTO hostile_src.workflows VALUES ('00000000-0000-0000-0000-0000000000b1',
+    'create_imported_group', 'CREATE', 'Create', '2024-01-01', NULL, false);
+INSERT INTO hostile_src.products_workflows VALUES ('00000000-0000-0000-0000-0000000000a1',
+    '00000000-0000-0000-0000-0000000000b1');
+
 -- The calls, in order, by phase; one line each.  pg_temp.run(phase) makes
 -- every call under the session's search_path and reports "ok" or the error
 -- with its detail, then goes on.
@@ -255,6 +272,9 @@ INSERT INTO pg_temp.calls (phase, n, call) VALUES
 ('register', 40, $$workflow_registry.plan('{"workflows": [{"name": "create_nothing", "target": "CREATE", "description": "X", "product_type": "NoSuchType"}]}')$$),
 ('register', 41, $$workflow_registry.check('["create_hostile_group", {"name": "modify_hostile_group", "target": "MODIFY"}, "not_there"]')$$),
 ('register', 42, $$workflow_registry.check('[{"name": "create_hostile_group", "target": "create"}]')$$),
+('register', 43, $$workflow_registry.import_orchestrator_core('hostile_src')$$),
+('register', 44, $$workflow_registry.import_orchestrator_core('hostile_src', false)$$),
+('register', 45, $$workflow_registry.import_orchestrator_core('no_such_schema')$$),
 ('delete', 1, $$workflow_registry.revert_migration('2024-02-hostile')$$),
 ('delete', 2, $$workflow_registry.revert_migration('2024-01-hostile')$$),
 ('delete', 3, $$workflow_registry.delete_workflow('no_such_workflow')$$),
@@ -426,5 +446,6 @@ SELECT * FROM pg_temp.recorded();
 RESET search_path;
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;
+DROP SCHEMA hostile_src CASCADE;
 DROP OWNED BY regress_hostile;
 DROP ROLE regress_hostile;

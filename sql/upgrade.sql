@@ -112,8 +112,20 @@ SELECT difference, name FROM workflow_registry."check"('["create_user", "modify_
 UNLISTEN workflow_registry;
 SELECT version, state FROM workflow_registry.migration_history;
 
+-- 1.4 -> 1.5: import_orchestrator_core
+ALTER EXTENSION workflow_registry UPDATE TO '1.5';
+SELECT pg_temp.rows_lost() AS rows_lost;
+CREATE SCHEMA oc_empty;
+CREATE TABLE oc_empty.products (LIKE workflow_registry.products);
+CREATE TABLE oc_empty.workflows (workflow_id uuid, name varchar, target varchar, description varchar,
+                                 created_at timestamptz);
+CREATE TABLE oc_empty.products_workflows (LIKE workflow_registry.products_workflows);
+SELECT * FROM workflow_registry.import_orchestrator_core('oc_empty', dry_run => false);
+DROP SCHEMA oc_empty CASCADE;
+SELECT version, state FROM workflow_registry.migration_history;
+
 -- nothing left to update
-ALTER EXTENSION workflow_registry UPDATE TO '1.4';
+ALTER EXTENSION workflow_registry UPDATE TO '1.5';
 
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;

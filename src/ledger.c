@@ -562,7 +562,7 @@ wr_apply_migration(const char *version, const char *description,
 										   CStringGetDatum(normalised.data));
 
 	SPI_connect();
-	wr_execute_plan(ledger_plan(LPLAN_LOCK), NULL, NULL);
+	wr_lock_ledger();
 
 	values[0] = CStringGetTextDatum(version);
 	values[1] = normalised_jsonb;
@@ -632,17 +632,40 @@ wr_apply_migration(const char *version, const char *description,
 	}
 	error_context_stack = errcb.previous;
 
+	wr_record_migration(version, description, requires, normalised_jsonb,
+						undo, touches, started);
+	SPI_finish();
+}
+
+/* Take the ledger lock (see the file header); the caller is connected to SPI. */
+void
+wr_lock_ledger(void)
+{
+	wr_execute_plan(ledger_plan(LPLAN_LOCK), NULL, NULL);
+}
+
+/*
+ * Write the ledger row of a data migration applied by the caller, who holds
+ * the ledger lock and is connected to SPI: undo is a list of jsonb undo
+ * entries, touches a list of text datums.
+ */
+void
+wr_record_migration(const char *version, const char *description,
+					ArrayType *requires, Datum steps, List *undo,
+					List *touches, TimestampTz started)
+{
+	Datum		values[8];
+
 	values[0] = CStringGetTextDatum(version);
 	values[1] = CStringGetTextDatum(description);
 	values[2] = PointerGetDatum(requires);
-	values[3] = normalised_jsonb;
+	values[3] = steps;
 	values[4] = list_to_array(undo, JSONBOID);
 	values[5] = list_to_array(touches, TEXTOID);
 	values[6] = TimestampTzGetDatum(started);
 	values[7] = caller_name();
 	wr_execute_plan(ledger_plan(LPLAN_INSERT), values, NULL);
 	wr_notify_migration(version, "applied");
-	SPI_finish();
 }
 
 /*

@@ -20,6 +20,7 @@
 #include "definition.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "import.h"
 #include "ledger.h"
 #include "manifest.h"
 #include "notify.h"
@@ -49,6 +50,7 @@ PG_FUNCTION_INFO_V1(revert_migration);
 PG_FUNCTION_INFO_V1(plan_manifest);
 PG_FUNCTION_INFO_V1(sync_manifest);
 PG_FUNCTION_INFO_V1(check_code);
+PG_FUNCTION_INFO_V1(import_orchestrator_core);
 
 static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 									  WrApiVersion api);
@@ -318,5 +320,27 @@ check_code(PG_FUNCTION_ARGS)
 	init_materialized_srf(fcinfo);
 	wr_check_catalog();
 	wr_check(PG_GETARG_JSONB_P(0), rsinfo->setResult, rsinfo->setDesc);
+	return (Datum) 0;
+}
+
+/*
+ * import_orchestrator_core(source_schema name DEFAULT 'public',
+ *                          dry_run boolean DEFAULT true)
+ * RETURNS TABLE (kind, name, action, reason), as of 1.5
+ */
+Datum
+import_orchestrator_core(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (PG_ARGISNULL(0))
+		wr_report_null_argument("source_schema", "import_orchestrator_core");
+	if (PG_ARGISNULL(1))
+		wr_report_null_argument("dry_run", "import_orchestrator_core");
+
+	init_materialized_srf(fcinfo);
+	wr_check_catalog();
+	wr_import_orchestrator_core(NameStr(*PG_GETARG_NAME(0)), PG_GETARG_BOOL(1),
+								rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }

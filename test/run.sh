@@ -17,6 +17,11 @@ work=$WR_TMP/src
 mkdir -p "$work"
 git -C "$WR_ROOT" ls-files -z --cached --others --exclude-standard |
     (cd "$WR_ROOT" && xargs -0 cp --parents -t "$work" 2>/dev/null)
+# orchestrator-core's DDL, for the import test, from the shared/ folder that
+# sits beside the repository
+mkdir -p "$work/test/orchestrator-core"
+cp "$WR_ROOT/../shared/orchestrator-core/schema.sql" "$work/test/orchestrator-core/" ||
+    wr_log "../shared/orchestrator-core/schema.sql is missing: the import test will fail"
 [ "$(id -u)" = 0 ] && chown -R postgres: "$work"
 
 passed=0
