@@ -33,6 +33,10 @@ ISOLATION = create_same create_conflict create_delete workflow_product \
 	update_extension links_repeatable_read same_migration notify
 ISOLATION_OPTS = --inputdir=test/isolation
 
+# TAP tests (PostgreSQL::Test::Cluster) start their own clusters.
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
