@@ -2,12 +2,13 @@
 #
 # The registry's rows live in extension tables, which pg_dump leaves out
 # unless the install script registers them with pg_extension_config_dump.
-# This test registers the seed example, tasks and a tagged workflow, dumps
-# the database with pg_dump -Fc and restores it with pg_restore into a new
-# database on the same node and on a second node.  The restore must be
-# silent, and every table must come back row for row, ids and timestamps
-# included.  The same is done for a database installed at 1.0 and updated
-# to the newest version, whose ledger was written step by step.
+# This test registers the seed example, tasks, a tagged workflow and (from
+# 1.3 on) data migrations, dumps the database with pg_dump -Fc and restores
+# it with pg_restore into a new database on the same node and on a second
+# node.  The restore must be silent, every table must come back row for
+# row, ids and timestamps included, and a restored migration must still
+# revert.  The same is done for a database installed at 1.0 and updated to
+# the newest version, whose ledger was written step by step.
 
 use strict;
 use warnings;
@@ -64,10 +65,28 @@ SELECT workflow_registry.create_task('{"name": "task_validate_products", "descri
 SELECT workflow_registry.create_workflow('{"name": "validate_user_internal", "target": "VALIDATE", "description": "Validate internal user", "product_type": "User", "product_tag": "USER_INT"}') IS NOT NULL;
 };
 
+# From 1.3 on, data migrations: one applied, which adds a workflow and
+# changes another, and one applied and reverted.  Their ledger rows carry
+# steps, undo data and times that pg_dump must keep.
+my $has_migrations = $source->safe_psql('postgres',
+	q{SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 FROM pg_catalog.pg_available_extension_versions
+	  WHERE name OPERATOR(pg_catalog.=) 'workflow_registry'
+	    AND version OPERATOR(pg_catalog.=) '1.3'}) eq 't';
+my $migrations = q{
+SELECT workflow_registry.apply_migration('8040c515d356', 'Reconcile internal users', '[
+    {"create_workflow": {"name": "reconcile_user_internal", "target": "RECONCILE", "description": "Reconcile internal user", "product_type": "User", "product_tag": "USER_INT"}},
+    {"update_workflow": {"name": "modify_user", "description": "Modify a user"}}]');
+SELECT workflow_registry.apply_migration('1c2d3e4f5a6b', 'A task, reverted', '[
+    {"create_task": {"name": "task_reverted", "description": "Reverted task"}}]');
+SELECT workflow_registry.revert_migration('1c2d3e4f5a6b');
+};
+
 my %expected_rows = (
 	products => 3,
-	workflows => 9,              # 6 workflows, 2 tasks, 1 tagged workflow
-	products_workflows => 10,    # 9 seed links and 1 for the tagged workflow
+	# 6 workflows, 2 tasks, 1 tagged workflow, 1 from a data migration
+	workflows => 9 + $has_migrations,
+	# 9 seed links, 1 for the tagged workflow, 1 from a data migration
+	products_workflows => 10 + $has_migrations,
 );
 
 # Run a client program; return its exit status, stdout and stderr.
@@ -80,11 +99,16 @@ sub run_client
 	return ($? >> 8, $stdout, $stderr);
 }
 
-# The tables of the extension's schema, and for each its columns in order.
 # The ledger's rows for extension versions are written again by CREATE
-# EXTENSION on restore, so their clock time cannot be compared; their
-# version, kind, description, checksum and role can.
-my %not_compared = ('migrations' => { applied_at => 1 });
+# EXTENSION on restore, so their clock time cannot be compared; the rest of
+# them, and all of every data migration's row, can.
+my %column_expr = (
+	migrations => {
+		applied_at =>
+		  q{CASE WHEN kind OPERATOR(pg_catalog.=) 'extension' THEN NULL ELSE applied_at END}
+	});
+
+# The tables of the extension's schema, and for each its columns in order.
 
 sub registry_tables
 {
@@ -104,8 +128,7 @@ sub registry_tables
 	for my $line (split /\n/, $out)
 	{
 		my ($table, $columns) = split /\|/, $line;
-		$tables{$table} =
-		  [ grep { !$not_compared{$table}{$_} } split / /, $columns ];
+		$tables{$table} = [ split / /, $columns ];
 	}
 	return \%tables;
 }
@@ -114,16 +137,15 @@ sub registry_tables
 sub table_rows
 {
 	my ($node, $db, $table, $columns) = @_;
-	my $list = join(', ', @$columns);
+	my $list =
+	  join(', ', map { $column_expr{$table}{$_} // $_ } @$columns);
 	my $order = join(', ', 1 .. scalar(@$columns));
 	return $node->safe_psql($db,
 		"COPY (SELECT $list FROM workflow_registry.$table ORDER BY $order) TO STDOUT"
 	);
 }
 
-# Every registry table of two databases as COPY text, keyed by table, with
-# the ledger's data migrations (not extension versions) and their times as
-# one more entry.
+# Every registry table of two databases as COPY text, keyed by table.
 sub registry_contents
 {
 	my ($node_a, $db_a, $node_b, $db_b) = @_;
@@ -142,10 +164,6 @@ sub registry_contents
 			table_rows($node_b, $db_b, $table, $tables_a->{$table}) ];
 	}
 
-	my $q = q{COPY (SELECT version, applied_at FROM workflow_registry.migrations
-	                WHERE kind OPERATOR(pg_catalog.<>) 'extension' ORDER BY 1, 2) TO STDOUT};
-	$contents{'migrations (data, applied_at)'} =
-	  [ $node_a->safe_psql($db_a, $q), $node_b->safe_psql($db_b, $q) ];
 	return \%contents;
 }
 
@@ -197,6 +215,23 @@ sub dump_restore_compare
 				"$where: $table equal to $db row for row, $rows rows");
 			$total_rows += $rows;
 		}
+
+		# The undo data came along: the restored copy can revert the
+		# migration it got from the dump.
+		if ($has_migrations && $node == $source)
+		{
+			my ($ret, $stdout, $stderr) = $node->psql($newdb,
+				q{SELECT workflow_registry.revert_migration('8040c515d356')});
+			is($ret, 0, "$where: the restored migration reverts");
+			is($stderr, '', "$where: revert prints nothing on stderr");
+			is( $node->safe_psql(
+					$newdb,
+					q{SELECT pg_catalog.string_agg(name || ': ' || description, ', ' ORDER BY name)
+					  FROM workflow_registry.workflows
+					  WHERE name OPERATOR(pg_catalog.=) ANY ('{modify_user,reconcile_user_internal}')}),
+				'modify_user: Modify user',
+				"$where: the revert removed the new workflow and restored the changed one");
+		}
 	}
 }
 
@@ -223,6 +258,12 @@ sub check_source
 			  FROM pg_catalog.pg_available_extension_versions
 			  WHERE name OPERATOR(pg_catalog.=) 'workflow_registry'}),
 		"the ledger of $db has one row per version");
+	is( $source->safe_psql(
+			$db,
+			q{SELECT pg_catalog.count(*) FROM workflow_registry.migrations
+			  WHERE kind OPERATOR(pg_catalog.=) 'data'}),
+		$has_migrations ? 2 : 0,
+		"the ledger of $db has its data migrations");
 }
 
 # A database installed at the newest version.
@@ -230,6 +271,7 @@ $source->safe_psql('postgres', 'CREATE DATABASE fresh');
 $source->safe_psql('fresh', 'CREATE EXTENSION workflow_registry');
 $source->safe_psql('fresh', $seed);
 $source->safe_psql('fresh', $extras);
+$source->safe_psql('fresh', $migrations) if $has_migrations;
 check_source('fresh');
 dump_restore_compare('fresh');
 
@@ -241,6 +283,7 @@ $source->safe_psql('upgraded',
 $source->safe_psql('upgraded', $seed);
 $source->safe_psql('upgraded', 'ALTER EXTENSION workflow_registry UPDATE');
 $source->safe_psql('upgraded', $extras);
+$source->safe_psql('upgraded', $migrations) if $has_migrations;
 check_source('upgraded');
 dump_restore_compare('upgraded');
 
