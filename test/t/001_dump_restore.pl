@@ -249,15 +249,18 @@ sub check_source
 	}
 	is( $source->safe_psql(
 			$db,
-			q{SELECT pg_catalog.string_agg(version, ' ' ORDER BY version)
+			q{SELECT pg_catalog.string_agg(version, '--' ORDER BY applied_at, version)
 			  FROM workflow_registry.migrations
 			  WHERE kind OPERATOR(pg_catalog.=) 'extension'}),
 		$source->safe_psql(
-			'postgres',
-			q{SELECT pg_catalog.string_agg(version, ' ' ORDER BY version)
-			  FROM pg_catalog.pg_available_extension_versions
-			  WHERE name OPERATOR(pg_catalog.=) 'workflow_registry'}),
-		"the ledger of $db has one row per version");
+			$db,
+			qq{SELECT u.path
+			   FROM pg_catalog.pg_extension AS e,
+			        pg_catalog.pg_extension_update_paths('workflow_registry') AS u
+			   WHERE e.extname OPERATOR(pg_catalog.=) 'workflow_registry'
+			     AND u.source OPERATOR(pg_catalog.=) '$base_version'
+			     AND u.target OPERATOR(pg_catalog.=) e.extversion}),
+		"the ledger of $db has one row per version from $base_version to the installed one");
 	is( $source->safe_psql(
 			$db,
 			q{SELECT pg_catalog.count(*) FROM workflow_registry.migrations
