@@ -27,13 +27,17 @@ DATA = \
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
 REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import \
-	fresh_upgraded hostile_search_path
+	fresh_upgraded hostile_search_path fuzz
 
 # Concurrency: specs in test/isolation/specs, expected output in
 # test/isolation/expected.
 ISOLATION = create_same create_conflict create_delete workflow_product \
 	update_extension links_repeatable_read same_migration notify
 ISOLATION_OPTS = --inputdir=test/isolation
+
+# TAP tests (PostgreSQL::Test::Cluster) start their own clusters.
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
