@@ -97,3 +97,17 @@ SELECT pg_catalog.count(*) AS rolled_back FROM workflow_registry.workflows WHERE
 
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;
+
+-- a fresh install can use every target in the transaction that installed
+-- it, as a schema migration followed by data migrations, or a restore with
+-- pg_restore --single-transaction, does (labels added by ALTER TYPE ... ADD
+-- VALUE could not be used before commit)
+BEGIN;
+CREATE EXTENSION workflow_registry;
+SELECT workflow_registry.create_product('{"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}') IS NOT NULL AS ok;
+SELECT t AS target,
+       workflow_registry.create_workflow(pg_catalog.jsonb_build_object(
+           'name', 'wf_' || pg_catalog.lower(t), 'target', t,
+           'description', 'Workflow with target ' || t, 'product_type', 'User')) IS NOT NULL AS registered
+FROM pg_catalog.unnest(pg_catalog.enum_range(NULL::workflow_registry.target)::text[]) AS t;
+ROLLBACK;

@@ -187,15 +187,18 @@ sub dump_restore_compare
 	is($rc, 0, "pg_dump -Fc of $db succeeds");
 	is($err, '', "pg_dump of $db prints nothing on stderr");
 
-	for my $target ([ $source, "${db}_restored" ], [ $other, $db ])
+	# the last in one transaction, which needs every enum label to exist
+	# when CREATE EXTENSION creates the type
+	for my $target ([ $source, "${db}_restored" ], [ $other, $db ],
+		[ $other, "${db}_single", '--single-transaction' ])
 	{
-		my ($node, $newdb) = @$target;
+		my ($node, $newdb, @options) = @$target;
 		my $where = $node->name . " database $newdb";
 
 		$node->safe_psql('postgres',
 			"CREATE DATABASE $newdb TEMPLATE template0");
 		($rc, $out, $err) =
-		  run_client('pg_restore', '-d', $node->connstr($newdb), $file);
+		  run_client('pg_restore', @options, '-d', $node->connstr($newdb), $file);
 		is($rc, 0, "pg_restore of $db into $where succeeds");
 		is($err, '', "pg_restore of $db into $where prints nothing on stderr");
 
