@@ -7,8 +7,13 @@ CREATE EXTENSION workflow_registry;
 
 CREATE SCHEMA oc;
 SET search_path = oc;
+\set ECHO none
 \i test/orchestrator-core/schema.sql
+\set ECHO all
 RESET search_path;
+SELECT pg_catalog.string_agg(c.relname, ', ' ORDER BY c.relname) AS orchestrator_core_tables
+FROM pg_catalog.pg_class AS c
+WHERE c.relnamespace OPERATOR(pg_catalog.=) 'oc'::regnamespace AND c.relkind = 'r';
 
 -- orchestrator-core's migration helper, exactly as it runs (schema.sql)
 CREATE FUNCTION oc.create_workflow(name text, target text, description text,

@@ -46,3 +46,6 @@ FROM pg_catalog.jsonb_array_elements(:'seed_workflows') AS w;
 SELECT (SELECT pg_catalog.count(*) FROM workflow_registry.workflows) AS workflows,
        (SELECT pg_catalog.count(*) FROM workflow_registry.products_workflows) AS links,
        (SELECT pg_catalog.count(*) FROM workflow_registry.products) AS products;
+
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
