@@ -383,21 +383,8 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 		ErrorContextCallback errcb = {error_context_stack, item_context, &ctx};
 
 		error_context_stack = &errcb;
-		if (products == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-					 errmsg("no product has product_type \"%s\"",
-							wr_clip(item->def.product_type)),
-					 errdetail("Workflow \"%s\" would be linked to no product.",
-							   item->def.name),
-					 errhint("Register a product of that type first with workflow_registry.create_product(), or correct \"product_type\".")));
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("no product of product_type \"%s\" has tag \"%s\"",
-						item->def.product_type, item->def.product_tag),
-				 errdetail("The products of that type have the tags %s.",
-						   wr_product_tags(item->def.product_type)),
-				 errhint("Correct \"product_tag\", or leave it out to link every product of the type.")));
+		wr_report_unlinked(item->def.name, item->def.product_type,
+						   item->def.product_tag, products > 0);
 	}
 
 	wr_execute_plan(bulk_plan(BPLAN_INSERT, api), values, NULL);

@@ -400,22 +400,11 @@ wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
 		if (wr_registered_workflow_matches(def, tup, desc, 4, id))
 			break;
 
-		if (def->product_type != NULL && get_int8(tup, desc, 2) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-					 errmsg("no product has product_type \"%s\"",
-							wr_clip(def->product_type)),
-					 errdetail("Workflow \"%s\" would be linked to no product.",
-							   def->name),
-					 errhint("Register a product of that type first with workflow_registry.create_product(), or correct \"product_type\".")));
-		if (def->product_tag != NULL && get_int8(tup, desc, 3) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-					 errmsg("no product of product_type \"%s\" has tag \"%s\"",
-							def->product_type, def->product_tag),
-					 errdetail("The products of that type have the tags %s.",
-							   wr_product_tags(def->product_type)),
-					 errhint("Correct \"product_tag\", or leave it out to link every product of the type.")));
+		if (def->product_type != NULL &&
+			(get_int8(tup, desc, 2) == 0 ||
+			 (def->product_tag != NULL && get_int8(tup, desc, 3) == 0)))
+			wr_report_unlinked(def->name, def->product_type, def->product_tag,
+							   get_int8(tup, desc, 2) > 0);
 
 		/*
 		 * Another transaction registered the name after our snapshot was
@@ -695,6 +684,31 @@ get_int8(HeapTuple tup, TupleDesc desc, int col)
 	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
 
 	return isnull ? 0 : DatumGetInt64(d);
+}
+
+/*
+ * Report that the workflow "name" would be linked to no product: none has
+ * its product type, or (type_has_products) none of that type has its tag.
+ * The caller is connected to SPI.
+ */
+void
+wr_report_unlinked(const char *name, const char *product_type,
+				   const char *product_tag, bool type_has_products)
+{
+	if (!type_has_products)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("no product has product_type \"%s\"",
+						wr_clip(product_type)),
+				 errdetail("Workflow \"%s\" would be linked to no product.", name),
+				 errhint("Register a product of that type first with workflow_registry.create_product(), or correct \"product_type\".")));
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("no product of product_type \"%s\" has tag \"%s\"",
+					product_type, product_tag),
+			 errdetail("The products of that type have the tags %s.",
+					   wr_product_tags(product_type)),
+			 errhint("Correct \"product_tag\", or leave it unset to link every product of the type.")));
 }
 
 /*

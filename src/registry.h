@@ -49,6 +49,8 @@ extern void wr_undo(const WrUndo *undo, const char *version);
 
 extern const char *wr_workflow_columns(WrApiVersion api);
 extern char *wr_product_tags(const char *product_type);
+extern void wr_report_unlinked(const char *name, const char *product_type,
+							   const char *product_tag, bool type_has_products);
 extern bool wr_registered_workflow_matches(const WorkflowDef *def,
 										   HeapTuple tup, TupleDesc desc,
 										   int first, pg_uuid_t *id);

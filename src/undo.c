@@ -420,23 +420,8 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 	wr_execute_plan(undo_plan(UPLAN_UPDATE_WORKFLOW), values, nulls);
 
 	if (int8_column(1) == 0)
-	{
-		if (int8_column(2) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-					 errmsg("no product has product_type \"%s\"",
-							wr_clip(now.product_type)),
-					 errdetail("Workflow \"%s\" would be linked to no product.",
-							   changes->name),
-					 errhint("Register a product of that type first, or correct \"product_type\".")));
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("no product of product_type \"%s\" has tag \"%s\"",
-						now.product_type, now.product_tag),
-				 errdetail("The products of that type have the tags %s.",
-						   wr_product_tags(now.product_type)),
-				 errhint("Correct \"product_tag\", or set it to null to link every product of the type.")));
-	}
+		wr_report_unlinked(changes->name, now.product_type, now.product_tag,
+						   int8_column(2) > 0);
 	wr_notify_change(WR_WORKFLOW_UPDATED, 1);
 	SPI_finish();
 	return undo;
