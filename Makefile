@@ -49,4 +49,9 @@ dist:
 	git archive --format=tar.gz --prefix=$(EXTENSION)-$(EXTVERSION)/ \
 		-o $(EXTENSION)-$(EXTVERSION).tar.gz HEAD
 
-.PHONY: dist
+# Side-by-side benchmark against orchestrator-core's own statements, on the
+# installed extension; not part of the tests (see test/bench/README.md).
+bench:
+	bash test/bench/run
+
+.PHONY: dist bench
