@@ -42,10 +42,11 @@ typedef enum WrPlan
 	PLAN_CREATE_PRODUCT,
 	PLAN_FIND_PRODUCT,
 	PLAN_PRODUCT_TYPE,
-	PLAN_DELETE_PRODUCT
+	PLAN_DELETE_PRODUCT,
+	PLAN_INSERT_WORKFLOW
 } WrPlan;
 
-#define WR_NUM_PLANS (PLAN_DELETE_PRODUCT + 1)
+#define WR_NUM_PLANS (PLAN_INSERT_WORKFLOW + 1)
 
 /* Kept plans, prepared on first use. */
 static SPIPlanPtr plans[WR_NUM_API_VERSIONS][WR_NUM_PLANS];
@@ -96,6 +97,27 @@ wr_workflow_columns(WrApiVersion api)
 		"w.product_type, false, NULL::pg_catalog.varchar";
 }
 
+/* The columns a registration inserts, and the parameters it takes them from. */
+static const char *
+workflow_insert_columns(WrApiVersion api)
+{
+	if (api >= WR_API_1_2)
+		return "name, target, description, product_type, is_task, product_tag";
+	if (api >= WR_API_1_1)
+		return "name, target, description, product_type, is_task";
+	return "name, target, description, product_type";
+}
+
+static const char *
+workflow_insert_values(WrApiVersion api)
+{
+	if (api >= WR_API_1_2)
+		return "$1, $2::workflow_registry.target, $3, $4, $5, $6";
+	if (api >= WR_API_1_1)
+		return "$1, $2::workflow_registry.target, $3, $4, $5";
+	return "$1, $2::workflow_registry.target, $3, $4";
+}
+
 static char *
 plan_query(WrPlan which, WrApiVersion api, int *nargs, Oid **argtypes)
 {
@@ -140,16 +162,36 @@ plan_query(WrPlan which, WrApiVersion api, int *nargs, Oid **argtypes)
 							" e.*"
 							" FROM (VALUES (1)) AS one LEFT JOIN existing AS e ON true",
 							wr_workflow_columns(api),
-							api >= WR_API_1_2 ?
-							"name, target, description, product_type, is_task, product_tag" :
-							api >= WR_API_1_1 ?
-							"name, target, description, product_type, is_task" :
-							"name, target, description, product_type",
-							api >= WR_API_1_2 ?
-							"$1, $2::workflow_registry.target, $3, $4, $5, $6" :
-							api >= WR_API_1_1 ?
-							"$1, $2::workflow_registry.target, $3, $4, $5" :
-							"$1, $2::workflow_registry.target, $3, $4");
+							workflow_insert_columns(api),
+							workflow_insert_values(api));
+
+		case PLAN_INSERT_WORKFLOW:
+
+			/*
+			 * The common case, a new name whose product type (and tag)
+			 * matches, in one short statement: insert the row and its
+			 * links and return the id.  Anything else inserts nothing and
+			 * returns no row, and PLAN_CREATE_WORKFLOW finds out why.
+			 */
+			return psprintf(
+							"WITH inserted AS ("
+							" INSERT INTO workflow_registry.workflows (%s)"
+							" SELECT %s"
+							" WHERE $4 IS NULL OR EXISTS ("
+							" SELECT FROM workflow_registry.products AS p"
+							" WHERE p.product_type OPERATOR(pg_catalog.=) $4"
+							" AND ($6 IS NULL OR p.tag OPERATOR(pg_catalog.=) $6))"
+							" ON CONFLICT (name) DO NOTHING"
+							" RETURNING workflow_id),"
+							" linked AS ("
+							" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+							" SELECT p.product_id, i.workflow_id"
+							" FROM inserted AS i JOIN workflow_registry.products AS p"
+							" ON p.product_type OPERATOR(pg_catalog.=) $4"
+							" AND ($6 IS NULL OR p.tag OPERATOR(pg_catalog.=) $6))"
+							" SELECT i.workflow_id FROM inserted AS i",
+							workflow_insert_columns(api),
+							workflow_insert_values(api));
 
 		case PLAN_FIND_WORKFLOW:
 			*nargs = 1;
@@ -375,6 +417,19 @@ wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
 	values[5] = text_or_null(def->product_tag, &nulls[5]);
 
 	SPI_connect();
+
+	/* a new workflow: one short statement */
+	execute(PLAN_INSERT_WORKFLOW, api, values, nulls);
+	if (SPI_processed == 1)
+	{
+		copy_uuid(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, id);
+		*created = true;
+		wr_notify_change(WR_WORKFLOW_CREATED, 1);
+		SPI_finish();
+		return;
+	}
+
+	/* anything else: find out what is registered and why */
 	for (;;)
 	{
 		HeapTuple	tup;
