@@ -7,12 +7,14 @@
 ALTER TYPE workflow_registry.target ADD VALUE 'VALIDATE' AFTER 'SYSTEM';
 
 -- Tasks: workflows that belong to no product.  Adding a column with a
--- constant default rewrites nothing; the CHECK is validated by one scan.
+-- constant default rewrites nothing.  The CHECK holds for every existing row
+-- (1.0 made product_type NOT NULL), so it is added NOT VALID: it applies to
+-- every new and changed row, and the update does not scan the table.
 ALTER TABLE workflow_registry.workflows
     ADD COLUMN is_task boolean NOT NULL DEFAULT false,
     ALTER COLUMN product_type DROP NOT NULL,
     ADD CONSTRAINT workflows_product_type_check CHECK (
-        is_task OR product_type IS NOT NULL);
+        is_task OR product_type IS NOT NULL) NOT VALID;
 
 COMMENT ON COLUMN workflow_registry.workflows.is_task IS
     'True for a task: a SYSTEM workflow that runs on no product';

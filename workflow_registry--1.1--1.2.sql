@@ -7,12 +7,14 @@
 ALTER TYPE workflow_registry.target ADD VALUE 'RECONCILE' AFTER 'VALIDATE';
 
 -- A workflow may be limited to the products of its type that have one tag.
+-- The new column is NULL in every existing row, so the CHECK holds for them
+-- and is added NOT VALID, without a scan of the table.
 ALTER TABLE workflow_registry.workflows
     ADD COLUMN product_tag varchar(20),
     ADD CONSTRAINT workflows_product_tag_check CHECK (
         product_tag IS NULL
         OR (product_type IS NOT NULL
-            AND pg_catalog.char_length(product_tag) OPERATOR(pg_catalog.>=) 1));
+            AND pg_catalog.char_length(product_tag) OPERATOR(pg_catalog.>=) 1)) NOT VALID;
 
 COMMENT ON COLUMN workflow_registry.workflows.product_tag IS
     'When set, the workflow is linked only to the products of its type with this tag';

@@ -77,14 +77,17 @@ CREATE TABLE workflow_registry.workflows (
         name::pg_catalog.text OPERATOR(pg_catalog.~) '^[A-Za-z_][A-Za-z0-9_]*$'
         AND pg_catalog.char_length(name) OPERATOR(pg_catalog.<=) 255),
     CONSTRAINT workflows_description_check CHECK (
-        pg_catalog.char_length(description) OPERATOR(pg_catalog.>=) 1),
-    CONSTRAINT workflows_product_type_check CHECK (
-        is_task OR product_type IS NOT NULL),
-    CONSTRAINT workflows_product_tag_check CHECK (
+        pg_catalog.char_length(description) OPERATOR(pg_catalog.>=) 1)
+);
+-- NOT VALID, as the upgrades add them (without a scan of the table); they
+-- apply to every row all the same, as the table starts empty
+ALTER TABLE workflow_registry.workflows
+    ADD CONSTRAINT workflows_product_type_check CHECK (
+        is_task OR product_type IS NOT NULL) NOT VALID,
+    ADD CONSTRAINT workflows_product_tag_check CHECK (
         product_tag IS NULL
         OR (product_type IS NOT NULL
-            AND pg_catalog.char_length(product_tag) OPERATOR(pg_catalog.>=) 1))
-);
+            AND pg_catalog.char_length(product_tag) OPERATOR(pg_catalog.>=) 1)) NOT VALID;
 CREATE INDEX workflows_product_type_idx
     ON workflow_registry.workflows (product_type);
 
