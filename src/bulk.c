@@ -3,13 +3,15 @@
  * bulk.c
  *	  create_workflows(): many definitions registered in one call.
  *
- * Every item is read and checked as create_workflow() checks it, in a
- * memory context reset per item, and kept only as the values to insert.
- * The registry is then read and written with a few set-based statements,
- * whatever the number of items: one to compare the names already
- * registered, one to check the product types and tags, one to insert the
- * workflows and their links.  All or nothing: any bad item is an error
- * that names it, and nothing is written.
+ * A first pass reads and checks every item as create_workflow() checks it,
+ * in a memory context reset per item, and keeps only where its name is in
+ * the input, so that names repeated in the array can be found by sorting.
+ * The second pass registers the items in chunks of WR_BULK_CHUNK, each with
+ * a few set-based statements (compare the names already registered, check
+ * the product types and tags, insert the workflows and their links) in a
+ * memory context reset per chunk, so the memory used beyond the input does
+ * not grow with the number of items.  All or nothing: any bad item is an
+ * error that names it, and the caller's transaction writes nothing.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,6 +20,7 @@
 #include "catalog.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "notify.h"
 #include "registry.h"
 #include "utils/array.h"
@@ -26,20 +29,25 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-/* One distinct item. */
+/* Items registered by one set of statements. */
+#define WR_BULK_CHUNK 1000
+
+/* One item of a chunk. */
 typedef struct WrItem
 {
 	WorkflowDef def;
-	int			index;			/* of its first occurrence in the array */
+	int			index;			/* in the array */
 	bool		registered;		/* id known */
 	pg_uuid_t	id;
 } WrItem;
 
-typedef struct WrItemEntry
+/* Where an item's name is in the input, for finding repeated names. */
+typedef struct WrItemName
 {
-	char		name[WR_MAX_NAME_CHARS + 1];	/* hash key */
-	int			item;
-} WrItemEntry;
+	const char *name;			/* not terminated */
+	int			len;
+	int			index;
+} WrItemName;
 
 typedef struct WrItemContext
 {
@@ -218,97 +226,115 @@ same_definition(const WorkflowDef *a, const WorkflowDef *b)
 #undef SAME
 }
 
+static void
+push_item_context(ErrorContextCallback *errcb, WrItemContext *ctx)
+{
+	errcb->callback = item_context;
+	errcb->arg = ctx;
+	errcb->previous = error_context_stack;
+	error_context_stack = errcb;
+}
+
+/* Read and check item i into *def; errors name the item. */
+static void
+read_item(Jsonb *workflows, int i, WrApiVersion api, WorkflowDef *def)
+{
+	WrItemContext ctx = {i, NULL};
+	ErrorContextCallback errcb;
+	JsonbValue *elem;
+
+	push_item_context(&errcb, &ctx);
+	elem = getIthJsonbValueFromContainer(&workflows->root, i);
+	if (elem->type != jbvBinary || !JsonContainerIsObject(elem->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("workflow definition must be a JSON object"),
+				 errdetail("create_workflows() takes an array of the objects that create_workflow() takes."),
+				 errhint("Write the argument as [{\"name\": ...}, {\"name\": ...}].")));
+	wr_parse_workflow(JsonbValueToJsonb(elem), api, def);
+	error_context_stack = errcb.previous;
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	const WrItemName *x = a;
+	const WrItemName *y = b;
+	int			c = memcmp(x->name, y->name, Min(x->len, y->len));
+
+	if (c == 0)
+		c = x->len - y->len;
+	return c != 0 ? c : x->index - y->index;
+}
+
 /*
- * Read the items of the array into distinct definitions, in order of first
- * occurrence.  An item repeated with the same definition counts once.
+ * First pass: check every item, and find the names repeated in the array.
+ * Returns, per item, whether it repeats an earlier item (with the same
+ * definition; a different one is an error).
  */
-static WrItem *
-read_items(Jsonb *workflows, WrApiVersion api, int *nitems)
+static bool *
+check_items(Jsonb *workflows, WrApiVersion api)
 {
 	int			count = JB_ROOT_COUNT(workflows);
-	WrItem	   *items = palloc(Max(count, 1) * sizeof(WrItem));
-	int			n = 0;
-	HASHCTL		ctl;
-	HTAB	   *names;
-	MemoryContext itemcxt;
-	MemoryContext oldcxt;
-	WrItemContext ctx = {0, NULL};
-	ErrorContextCallback errcb;
-	int			flags = HASH_ELEM | HASH_CONTEXT;
-
-#if PG_VERSION_NUM >= 140000
-	flags |= HASH_STRINGS;
-#endif
-	ctl.keysize = WR_MAX_NAME_CHARS + 1;
-	ctl.entrysize = sizeof(WrItemEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	names = hash_create("workflow_registry bulk names", Max(count, 16), &ctl,
-						flags);
-
-	itemcxt = AllocSetContextCreate(CurrentMemoryContext,
-									"workflow_registry bulk item",
-									ALLOCSET_SMALL_SIZES);
-	errcb.callback = item_context;
-	errcb.arg = &ctx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
+	WrItemName *names = palloc(Max(count, 1) * sizeof(WrItemName));
+	bool	   *repeat = palloc0(Max(count, 1) * sizeof(bool));
+	MemoryContext itemcxt = AllocSetContextCreate(CurrentMemoryContext,
+												  "workflow_registry bulk item",
+												  ALLOCSET_SMALL_SIZES);
+	MemoryContext oldcxt = MemoryContextSwitchTo(itemcxt);
 
 	for (int i = 0; i < count; i++)
 	{
-		JsonbValue *elem;
 		WorkflowDef def;
-		WrItemEntry *entry;
-		bool		found;
+		JsonbValue	v;
 
-		ctx.index = i;
-		ctx.name = NULL;
 		MemoryContextReset(itemcxt);
-		oldcxt = MemoryContextSwitchTo(itemcxt);
+		read_item(workflows, i, api, &def);
 
-		elem = getIthJsonbValueFromContainer(&workflows->root, i);
-		if (elem->type != jbvBinary || !JsonContainerIsObject(elem->val.binary.data))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("workflow definition must be a JSON object"),
-					 errdetail("create_workflows() takes an array of the objects that create_workflow() takes."),
-					 errhint("Write the argument as [{\"name\": ...}, {\"name\": ...}].")));
-		wr_parse_workflow(JsonbValueToJsonb(elem), api, &def);
-		ctx.name = def.name;
-
-		entry = hash_search(names, def.name, HASH_ENTER, &found);
-		MemoryContextSwitchTo(oldcxt);
-		if (found)
-		{
-			WrItem	   *first = &items[entry->item];
-
-			if (!same_definition(&first->def, &def))
-				ereport(ERROR,
-						(errcode(ERRCODE_DUPLICATE_OBJECT),
-						 errmsg("workflow \"%s\" is defined twice with different definitions",
-								def.name),
-						 errdetail("workflows[%d] and workflows[%d] have the same name.",
-								   first->index, i),
-						 errhint("Keep one definition per name.")));
-			continue;
-		}
-
-		/* keep the values beyond the item's context */
-		entry->item = n;
-		items[n].index = i;
-		items[n].registered = false;
-		items[n].def.name = pstrdup(def.name);
-		items[n].def.target = pstrdup(def.target);
-		items[n].def.description = pstrdup(def.description);
-		items[n].def.product_type = pstrdup(def.product_type);
-		items[n].def.product_tag = def.product_tag ? pstrdup(def.product_tag) : NULL;
-		items[n].def.is_task = def.is_task;
-		n++;
+		/* the name as it is in the input, which outlives the item context */
+		getKeyJsonValueFromContainer(getIthJsonbValueFromContainer(&workflows->root, i)->val.binary.data,
+									 "name", 4, &v);
+		names[i].name = v.val.string.val;
+		names[i].len = v.val.string.len;
+		names[i].index = i;
 	}
 
-	error_context_stack = errcb.previous;
+	qsort(names, count, sizeof(WrItemName), compare_names);
+	for (int i = 1; i < count; i++)
+	{
+		WorkflowDef first;
+		WorkflowDef again;
+
+		if (names[i].len != names[i - 1].len ||
+			memcmp(names[i].name, names[i - 1].name, names[i].len) != 0)
+			continue;
+
+		/* the same name: the first occurrence of a run sorts first */
+		MemoryContextReset(itemcxt);
+		read_item(workflows, names[i - 1].index, api, &first);
+		read_item(workflows, names[i].index, api, &again);
+		if (!same_definition(&first, &again))
+		{
+			WrItemContext ctx = {names[i].index, again.name};
+			ErrorContextCallback errcb;
+
+			push_item_context(&errcb, &ctx);
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("workflow \"%s\" is defined twice with different definitions",
+							again.name),
+					 errdetail("workflows[%d] and workflows[%d] have the same name.",
+							   names[i - 1].index, names[i].index),
+					 errhint("Keep one definition per name.")));
+		}
+		repeat[names[i].index] = true;
+		names[i].index = names[i - 1].index;	/* compare later ones with the first */
+	}
+
+	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(itemcxt);
-	*nitems = n;
-	return items;
+	pfree(names);
+	return repeat;
 }
 
 /* Take the ids of the items already registered, or raise the error of the
@@ -320,11 +346,7 @@ match_registered(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 	ErrorContextCallback errcb;
 
 	wr_execute_plan(bulk_plan(BPLAN_EXISTING, api), values, NULL);
-
-	errcb.callback = item_context;
-	errcb.arg = &ctx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
+	push_item_context(&errcb, &ctx);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[r];
@@ -339,32 +361,22 @@ match_registered(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 														  2, &item->id);
 	}
 	error_context_stack = errcb.previous;
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
- * Register every definition of the array, all or nothing, and put one
- * (name, workflow_id) row per distinct name into out, in array order.
+ * Register one chunk of items and put their (name, workflow_id) rows into
+ * out.  The caller is connected to SPI.
  */
-void
-wr_register_workflows(Jsonb *workflows, WrApiVersion api,
-					  Tuplestorestate *out, TupleDesc outdesc)
+static void
+register_chunk(WrItem *items, int nitems, WrApiVersion api,
+			   Tuplestorestate *out, TupleDesc outdesc)
 {
-	WrItem	   *items;
-	int			nitems;
 	Datum		values[lengthof(bulk_args)];
 	bool		concurrent = false;
 
-	if (!JB_ROOT_IS_ARRAY(workflows) || JB_ROOT_IS_SCALAR(workflows))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("workflow definitions must be a JSON array"),
-				 errdetail("create_workflows() takes an array of the objects that create_workflow() takes."),
-				 errhint("Use create_workflow() for a single definition.")));
-
-	items = read_items(workflows, api, &nitems);
 	lock_product_types(items, nitems);
 
-	SPI_connect();
 	bulk_values(items, nitems, values);
 	match_registered(items, nitems, api, values);
 
@@ -380,16 +392,16 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 														   SPI_tuptable->tupdesc,
 														   2, &isnull));
 		WrItemContext ctx = {item->index, item->def.name};
-		ErrorContextCallback errcb = {error_context_stack, item_context, &ctx};
+		ErrorContextCallback errcb;
 
-		error_context_stack = &errcb;
+		push_item_context(&errcb, &ctx);
 		wr_report_unlinked(item->def.name, item->def.product_type,
 						   item->def.product_tag, products > 0);
 	}
+	SPI_freetuptable(SPI_tuptable);
 
 	wr_execute_plan(bulk_plan(BPLAN_INSERT, api), values, NULL);
 	wr_notify_change(WR_WORKFLOW_CREATED, (int64) SPI_processed);
-	if (SPI_processed > 0)
 	{
 		/* RETURNING order is the insert order, which is the item order */
 		uint64		r = 0;
@@ -414,6 +426,7 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 			r++;
 		}
 	}
+	SPI_freetuptable(SPI_tuptable);
 
 	/* names registered concurrently since our snapshot: compare them now */
 	for (int i = 0; i < nitems; i++)
@@ -438,7 +451,6 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 						 errhint("Run create_workflows() again.")));
 		}
 	}
-	SPI_finish();
 
 	for (int i = 0; i < nitems; i++)
 	{
@@ -449,4 +461,58 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 		row[1] = UUIDPGetDatum(&items[i].id);
 		tuplestore_putvalues(out, outdesc, row, nulls);
 	}
+}
+
+/*
+ * Register every definition of the array, all or nothing, and put one
+ * (name, workflow_id) row per distinct name into out, in array order.
+ */
+void
+wr_register_workflows(Jsonb *workflows, WrApiVersion api,
+					  Tuplestorestate *out, TupleDesc outdesc)
+{
+	int			count;
+	bool	   *repeat;
+	WrItem	   *items;
+	MemoryContext chunkcxt;
+	MemoryContext oldcxt;
+	int			next = 0;
+
+	if (!JB_ROOT_IS_ARRAY(workflows) || JB_ROOT_IS_SCALAR(workflows))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("workflow definitions must be a JSON array"),
+				 errdetail("create_workflows() takes an array of the objects that create_workflow() takes."),
+				 errhint("Use create_workflow() for a single definition.")));
+
+	count = JB_ROOT_COUNT(workflows);
+	repeat = check_items(workflows, api);
+	items = palloc(WR_BULK_CHUNK * sizeof(WrItem));
+	chunkcxt = AllocSetContextCreate(CurrentMemoryContext,
+									 "workflow_registry bulk chunk",
+									 ALLOCSET_DEFAULT_SIZES);
+
+	SPI_connect();
+	while (next < count)
+	{
+		int			n = 0;
+
+		MemoryContextReset(chunkcxt);
+		oldcxt = MemoryContextSwitchTo(chunkcxt);
+		for (; next < count && n < WR_BULK_CHUNK; next++)
+		{
+			if (repeat[next])
+				continue;
+			read_item(workflows, next, api, &items[n].def);
+			items[n].index = next;
+			items[n].registered = false;
+			n++;
+		}
+		if (n > 0)
+			register_chunk(items, n, api, out, outdesc);
+		MemoryContextSwitchTo(oldcxt);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_finish();
+	MemoryContextDelete(chunkcxt);
 }
