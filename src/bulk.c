@@ -492,7 +492,6 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 									 "workflow_registry bulk chunk",
 									 ALLOCSET_DEFAULT_SIZES);
 
-	SPI_connect();
 	while (next < count)
 	{
 		int			n = 0;
@@ -508,11 +507,19 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 			items[n].registered = false;
 			n++;
 		}
-		if (n > 0)
-			register_chunk(items, n, api, out, outdesc);
 		MemoryContextSwitchTo(oldcxt);
+
+		/*
+		 * A connection per chunk: SPI allocates in its own context between
+		 * calls, which SPI_finish() frees.
+		 */
+		if (n > 0)
+		{
+			SPI_connect();
+			register_chunk(items, n, api, out, outdesc);
+			SPI_finish();
+		}
 		CHECK_FOR_INTERRUPTS();
 	}
-	SPI_finish();
 	MemoryContextDelete(chunkcxt);
 }
