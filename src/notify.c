@@ -14,6 +14,10 @@
  *	  "products": {"created": 3, "deleted": 0},
  *	  "migrations": [{"version": "8040c515d356", "action": "applied"}]}
  *
+ * PostgreSQL serializes the commits of all transactions that notify (a
+ * lock keeps the queue in commit order), which costs concurrent writers;
+ * workflow_registry.notify = off (e.g. SET LOCAL in a bulk job) sends none.
+ *
  * The list of migrations is cut after a few entries ("more_migrations"
  * says how many were left out) and each version after 64 characters, so
  * the payload stays far below the 8000 bytes NOTIFY allows however large
@@ -29,6 +33,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "notify.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 
@@ -46,6 +51,9 @@ typedef struct WrChangeCounts
 
 static WrChangeCounts *current = NULL;
 
+/* workflow_registry.notify */
+static bool notify_enabled = true;
+
 static void notify_xact_callback(XactEvent event, void *arg);
 static void notify_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 									SubTransactionId parentSubid, void *arg);
@@ -53,6 +61,21 @@ static void notify_subxact_callback(SubXactEvent event, SubTransactionId mySubid
 void
 wr_notify_init(void)
 {
+	DefineCustomBoolVariable("workflow_registry.notify",
+							 "Sends NOTIFY workflow_registry when a transaction changes the registry.",
+							 "PostgreSQL serializes the commits of transactions that send a notification; "
+							 "turn this off for jobs that nobody listens to, e.g. with SET LOCAL.",
+							 &notify_enabled,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("workflow_registry");
+#else
+	EmitWarningsOnPlaceholders("workflow_registry");
+#endif
+
 	RegisterXactCallback(notify_xact_callback, NULL);
 	RegisterSubXactCallback(notify_subxact_callback, NULL);
 }
@@ -193,7 +216,7 @@ notify_xact_callback(XactEvent event, void *arg)
 				}
 				for (int i = 0; i < WR_NUM_CHANGES; i++)
 					any |= c->counts[i] > 0;
-				if (any)
+				if (any && notify_enabled)
 					Async_Notify(WR_CHANNEL, payload(c));
 				current = NULL;
 			}
