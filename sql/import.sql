@@ -132,6 +132,26 @@ SELECT pg_catalog.count(*) AS data_migrations FROM workflow_registry.migrations 
 SELECT workflow_registry.revert_migration('import-oc-1');
 SELECT pg_temp.registry_rows() OPERATOR(pg_catalog.=) :'empty' AS registry_empty_again;
 
+-- an import of products only, then one of a workflow only (the other
+-- side of the ledger's undo list empty each time), each reverted exactly
+CREATE SCHEMA oc_parts;
+CREATE TABLE oc_parts.products (LIKE oc.products INCLUDING ALL);
+CREATE TABLE oc_parts.workflows (LIKE oc.workflows INCLUDING ALL);
+CREATE TABLE oc_parts.products_workflows (LIKE oc.products_workflows INCLUDING ALL);
+INSERT INTO oc_parts.products SELECT * FROM oc.products WHERE product_type = 'User';
+SELECT * FROM workflow_registry.import_orchestrator_core('oc_parts', dry_run => false);
+INSERT INTO oc_parts.workflows SELECT * FROM oc.workflows WHERE name = 'create_user';
+INSERT INTO oc_parts.products_workflows
+SELECT pw.* FROM oc.products_workflows AS pw JOIN oc_parts.workflows USING (workflow_id);
+SELECT * FROM workflow_registry.import_orchestrator_core('oc_parts', dry_run => false);
+SELECT version, pg_catalog.jsonb_array_length(undo) AS undo_entries, touches
+FROM workflow_registry.migrations WHERE version LIKE 'import-oc\_parts-%' ORDER BY version;
+SELECT workflow_registry.revert_migration('import-oc_parts-2');
+SELECT pg_catalog.count(*) AS workflows FROM workflow_registry.workflows;
+SELECT workflow_registry.revert_migration('import-oc_parts-1');
+SELECT pg_temp.registry_rows() OPERATOR(pg_catalog.=) :'empty' AS registry_empty_again;
+DROP SCHEMA oc_parts CASCADE;
+
 -- an older release: no is_task (before 4.0), no deleted_at (before 2.0.1)
 CREATE SCHEMA oc_old;
 CREATE TABLE oc_old.products (LIKE oc.products INCLUDING ALL);

@@ -204,7 +204,7 @@ static const char *import_sql =
 " 'id', product_id, 'name', name, 'product_type', product_type)) FROM products_in),"
 " (SELECT pg_catalog.array_agg(pg_catalog.jsonb_build_object('op', 'delete_workflow',"
 " 'id', workflow_id, 'name', name, 'product_type', product_type)) FROM workflows_in),"
-" (SELECT pg_catalog.array_agg(t) FROM ("
+" (SELECT pg_catalog.array_agg(t ORDER BY t) FROM ("
 " SELECT 'product:' OPERATOR(pg_catalog.||) name AS t FROM products_in"
 " UNION SELECT 'workflow:' OPERATOR(pg_catalog.||) name FROM workflows_in"
 " UNION SELECT 'product_type:' OPERATOR(pg_catalog.||) product_type FROM products_in"
@@ -411,6 +411,7 @@ wr_import_orchestrator_core(const char *schema, bool dry_run,
 		Datum		values[4];
 		HeapTuple	tup;
 		TupleDesc	desc;
+		Datum		d;
 		bool		isnull;
 		List	   *undo;
 		List	   *touched;
@@ -440,11 +441,14 @@ wr_import_orchestrator_core(const char *schema, bool dry_run,
 			elog(ERROR, "import failed");
 		tup = SPI_tuptable->vals[0];
 		desc = SPI_tuptable->tupdesc;
-		undo = array_to_list(SPI_getbinval(tup, desc, 1, &isnull), isnull, JSONBOID);
-		undo = list_concat(undo, array_to_list(SPI_getbinval(tup, desc, 2, &isnull),
-											   isnull, JSONBOID));
-		touched = array_to_list(SPI_getbinval(tup, desc, 3, &isnull), isnull,
-								TEXTOID);
+		/* (a column and its null flag in separate statements: the order in
+		 * which a call evaluates its arguments is unspecified) */
+		d = SPI_getbinval(tup, desc, 1, &isnull);
+		undo = array_to_list(d, isnull, JSONBOID);
+		d = SPI_getbinval(tup, desc, 2, &isnull);
+		undo = list_concat(undo, array_to_list(d, isnull, JSONBOID));
+		d = SPI_getbinval(tup, desc, 3, &isnull);
+		touched = array_to_list(d, isnull, TEXTOID);
 		nproducts = DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull));
 		nworkflows = DatumGetInt64(SPI_getbinval(tup, desc, 5, &isnull));
 		wr_notify_change(WR_PRODUCT_CREATED, nproducts);
