@@ -165,7 +165,15 @@ wrapper=$dir/postgres
             echo "exec $PG_BINDIR/postgres \"\$@\""
             ;;
         ubsan)
-            echo "export UBSAN_OPTIONS=print_stacktrace=1:log_path=$dir/logs/ubsan"
+            # The runtime reads UBSAN_OPTIONS from /proc/self/environ when
+            # the first report starts it, in a backend whose process title
+            # has overwritten that area; the hook below gives the options
+            # whatever the environment.
+            printf 'const char *__ubsan_default_options(void);\n%s\n' \
+                "const char *__ubsan_default_options(void) { return \"print_stacktrace=1:log_path=$dir/logs/ubsan\"; }" \
+                > "$dir/ubsan_options.c"
+            gcc -shared -fPIC -o "$dir/ubsan_options.so" "$dir/ubsan_options.c" || exit 1
+            echo "export LD_PRELOAD=$dir/ubsan_options.so"
             echo "exec $PG_BINDIR/postgres \"\$@\""
             ;;
         plain) echo "exec $PG_BINDIR/postgres \"\$@\"" ;;
@@ -292,6 +300,11 @@ if mode == "valgrind":
 elif mode in ("asan", "ubsan"):
     files = sorted(glob.glob(os.path.join(logs, "asan.*")) + glob.glob(os.path.join(logs, "ubsan.*")))
     mine = ["[%s]\n%s" % (label(f), open(f, errors="replace").read()) for f in files]
+    # a report the runtime wrote to stderr instead lands in the server log
+    stray = [l.rstrip("\n") for l in open(os.path.join(logs, "server.log"), errors="replace")
+             if "runtime error:" in l or "ERROR: AddressSanitizer" in l]
+    if stray:
+        mine.append("[server.log]\n" + "\n".join(stray))
     mine_ours = [t for t in mine if ours.search(t)]
     print("%s: %d report files, %d with a frame in workflow_registry" % (mode, len(files), len(mine_ours)))
     show("reports:", mine)
