@@ -81,6 +81,8 @@ work=$dir/src
 mkdir -p "$work"
 git -C "$WR_ROOT" ls-files -z --cached --others --exclude-standard |
     (cd "$WR_ROOT" && xargs -0 cp --parents -t "$work" 2>/dev/null)
+# orchestrator-core's DDL for the import test, from shared/ beside the
+# repository as test/run.sh takes it, else from /work/shared (worktree layout)
 mkdir -p "$work/test/orchestrator-core"
 cp "$WR_ROOT/../shared/orchestrator-core/schema.sql" "$work/test/orchestrator-core/" 2>/dev/null ||
     cp /work/shared/orchestrator-core/schema.sql "$work/test/orchestrator-core/" 2>/dev/null ||
