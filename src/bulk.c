@@ -17,7 +17,6 @@
  */
 #include "postgres.h"
 
-#include "catalog.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -25,8 +24,6 @@
 #include "registry.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 /* Items registered by one set of statements. */
@@ -141,25 +138,6 @@ bulk_plan(WrBulkPlan which, WrApiVersion api)
 						bulk_args);
 }
 
-static Datum
-text_array(WrItem *items, int n, size_t offset)
-{
-	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
-	bool	   *nulls = palloc(Max(n, 1) * sizeof(bool));
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-
-	for (int i = 0; i < n; i++)
-	{
-		char	   *s = *(char **) ((char *) &items[i].def + offset);
-
-		nulls[i] = s == NULL;
-		elems[i] = s ? CStringGetTextDatum(s) : (Datum) 0;
-	}
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
-											  TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 /* The statements' parameters for the items not registered yet. */
 static void
 bulk_values(WrItem *items, int nitems, Datum *values)
@@ -178,13 +156,16 @@ bulk_values(WrItem *items, int nitems, Datum *values)
 		positions[n] = Int32GetDatum(i);
 		n++;
 	}
-	values[0] = text_array(todo, n, offsetof(WorkflowDef, name));
-	values[1] = text_array(todo, n, offsetof(WorkflowDef, target));
-	values[2] = text_array(todo, n, offsetof(WorkflowDef, description));
-	values[3] = text_array(todo, n, offsetof(WorkflowDef, product_type));
+#define FIELD(f) wr_field_array(todo, sizeof(WrItem), n, \
+								 offsetof(WrItem, def) + offsetof(WorkflowDef, f))
+	values[0] = FIELD(name);
+	values[1] = FIELD(target);
+	values[2] = FIELD(description);
+	values[3] = FIELD(product_type);
 	values[4] = PointerGetDatum(construct_array(flags, n, BOOLOID, 1, true,
 												TYPALIGN_CHAR));
-	values[5] = text_array(todo, n, offsetof(WorkflowDef, product_tag));
+	values[5] = FIELD(product_tag);
+#undef FIELD
 	values[6] = PointerGetDatum(construct_array(positions, n, INT4OID, 4, true,
 												TYPALIGN_INT));
 }
@@ -214,16 +195,6 @@ lock_product_types(WrItem *items, int nitems)
 		if (i == 0 || strcmp(types[i], types[i - 1]) != 0)
 			wr_lock_product_type(types[i], ShareLock);
 	}
-}
-
-static bool
-same_definition(const WorkflowDef *a, const WorkflowDef *b)
-{
-#define SAME(f) ((a->f == NULL && b->f == NULL) || \
-				 (a->f != NULL && b->f != NULL && strcmp(a->f, b->f) == 0))
-	return SAME(target) && SAME(description) && SAME(product_type) &&
-		SAME(product_tag) && a->is_task == b->is_task;
-#undef SAME
 }
 
 static void
@@ -313,7 +284,7 @@ check_items(Jsonb *workflows, WrApiVersion api)
 		MemoryContextReset(itemcxt);
 		read_item(workflows, names[i - 1].index, api, &first);
 		read_item(workflows, names[i].index, api, &again);
-		if (!same_definition(&first, &again))
+		if (!wr_same_workflow(&first, &again))
 		{
 			WrItemContext ctx = {names[i].index, again.name};
 			ErrorContextCallback errcb;

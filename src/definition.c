@@ -229,6 +229,20 @@ wr_parse_code_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
 		wr_check_target(def->target);
 }
 
+/*
+ * Whether two workflow definitions register the same thing: everything but
+ * the name compared, NULL equal only to NULL.
+ */
+bool
+wr_same_workflow(const WorkflowDef *a, const WorkflowDef *b)
+{
+#define SAME(f) ((a->f == NULL && b->f == NULL) || \
+				 (a->f != NULL && b->f != NULL && strcmp(a->f, b->f) == 0))
+	return SAME(target) && SAME(description) && SAME(product_type) &&
+		SAME(product_tag) && a->is_task == b->is_task;
+#undef SAME
+}
+
 /* Check that a workflow name is an identifier. */
 void
 wr_check_workflow_name(const char *name)

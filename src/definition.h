@@ -77,6 +77,7 @@ extern uint32 wr_parse_workflow_update(Jsonb *jb, WrApiVersion api,
 extern void wr_parse_code_workflow(Jsonb *jb, WrApiVersion api,
 								   WorkflowDef *def);
 extern void wr_check_workflow_name(const char *name);
+extern bool wr_same_workflow(const WorkflowDef *a, const WorkflowDef *b);
 
 extern void wr_report_null_argument(const char *argument, const char *function);
 extern char *wr_clip(const char *s);

@@ -247,39 +247,16 @@ source_table(Oid nspid, const char *schema, const char *table)
 	return relid;
 }
 
-static Datum
-uuid_array(List *ids)
+/* The C strings of a list, as an array for wr_text_array. */
+static const char **
+list_strings(List *strings)
 {
-	int			n = list_length(ids);
-	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
-	int			i = 0;
-	ListCell   *lc;
-
-	foreach(lc, ids)
-		elems[i++] = PointerGetDatum(lfirst(lc));
-	return PointerGetDatum(construct_array(elems, n, UUIDOID, UUID_LEN, false,
-										   TYPALIGN_CHAR));
-}
-
-static Datum
-text_list_array(List *strings)
-{
-	int			n = list_length(strings);
-	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
-	bool	   *nulls = palloc(Max(n, 1) * sizeof(bool));
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-	int			i = 0;
+	const char **out = palloc(Max(list_length(strings), 1) * sizeof(char *));
 	ListCell   *lc;
 
 	foreach(lc, strings)
-	{
-		nulls[i] = lfirst(lc) == NULL;
-		elems[i] = lfirst(lc) ? CStringGetTextDatum((char *) lfirst(lc)) : (Datum) 0;
-		i++;
-	}
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
-											  TEXTOID, -1, false, TYPALIGN_INT));
+		out[foreach_current_index(lc)] = lfirst(lc);
+	return out;
 }
 
 /* The elements of a jsonb[] or text[] (varlena) array, as a list. */
@@ -432,10 +409,10 @@ wr_import_orchestrator_core(const char *schema, bool dry_run,
 				wr_lock_product_type((char *) lfirst(lc), ExclusiveLock);
 		}
 
-		values[0] = uuid_array(import_products);
-		values[1] = uuid_array(import_workflows);
-		values[2] = text_list_array(workflow_types);
-		values[3] = text_list_array(workflow_tags);
+		values[0] = wr_list_array(import_products, UUIDOID);
+		values[1] = wr_list_array(import_workflows, UUIDOID);
+		values[2] = wr_text_array(list_strings(workflow_types), list_length(workflow_types));
+		values[3] = wr_text_array(list_strings(workflow_tags), list_length(workflow_tags));
 		if (SPI_execute_with_args(psprintf(import_sql, quoted, is_task), 4,
 								  import_args, values, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "import failed");

@@ -421,24 +421,6 @@ add_touch(List **touches, const char *prefix, const char *value)
 						   (void *) CStringGetTextDatum(psprintf("%s:%s", prefix, value)));
 }
 
-static Datum
-list_to_array(List *list, Oid elemtype)
-{
-	int			n = list_length(list);
-	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	int			i = 0;
-	ListCell   *lc;
-
-	foreach(lc, list)
-		elems[i++] = PointerGetDatum(lfirst(lc));
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_array(elems, n, elemtype, typlen,
-										   typbyval, typalign));
-}
-
 /* Run one step; returns its undo entry (0 for none) and records touches. */
 static Datum
 run_step(const WrStep *s, List **touches)
@@ -660,8 +642,8 @@ wr_record_migration(const char *version, const char *description,
 	values[1] = CStringGetTextDatum(description);
 	values[2] = PointerGetDatum(requires);
 	values[3] = steps;
-	values[4] = list_to_array(undo, JSONBOID);
-	values[5] = list_to_array(touches, TEXTOID);
+	values[4] = wr_list_array(undo, JSONBOID);
+	values[5] = wr_list_array(touches, TEXTOID);
 	values[6] = TimestampTzGetDatum(started);
 	values[7] = caller_name();
 	wr_execute_plan(ledger_plan(LPLAN_INSERT), values, NULL);

@@ -233,34 +233,6 @@ static Oid	manifest_args[] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 BOOLOID, BOOLOID};
 
-static Datum
-strings_array(const char **strings, int n)
-{
-	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
-	bool	   *nulls = palloc(Max(n, 1) * sizeof(bool));
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-
-	for (int i = 0; i < n; i++)
-	{
-		nulls[i] = strings[i] == NULL;
-		elems[i] = strings[i] ? CStringGetTextDatum(strings[i]) : (Datum) 0;
-	}
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
-											  TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-/* One text array of a field of the workflow or product definitions. */
-static Datum
-field_array(const void *defs, size_t size, int n, size_t offset)
-{
-	const char **strings = palloc(Max(n, 1) * sizeof(char *));
-
-	for (int i = 0; i < n; i++)
-		strings[i] = *(char *const *) ((const char *) defs + i * size + offset);
-	return strings_array(strings, n);
-}
-
 static void
 manifest_values(const WrManifest *m, bool allow_delete, Datum *values)
 {
@@ -269,9 +241,9 @@ manifest_values(const WrManifest *m, bool allow_delete, Datum *values)
 	for (int i = 0; i < m->nworkflows; i++)
 		flags[i] = BoolGetDatum(m->workflows[i].is_task);
 
-#define WFIELD(f) field_array(m->workflows, sizeof(WorkflowDef), m->nworkflows, \
+#define WFIELD(f) wr_field_array(m->workflows, sizeof(WorkflowDef), m->nworkflows, \
 							  offsetof(WorkflowDef, f))
-#define PFIELD(f) field_array(m->products, sizeof(ProductDef), m->nproducts, \
+#define PFIELD(f) wr_field_array(m->products, sizeof(ProductDef), m->nproducts, \
 							  offsetof(ProductDef, f))
 	values[0] = WFIELD(name);
 	values[1] = WFIELD(target);
@@ -280,7 +252,7 @@ manifest_values(const WrManifest *m, bool allow_delete, Datum *values)
 	values[4] = PointerGetDatum(construct_array(flags, m->nworkflows, BOOLOID,
 												1, true, TYPALIGN_CHAR));
 	values[5] = WFIELD(product_tag);
-	values[6] = strings_array(m->kinds, m->nworkflows);
+	values[6] = wr_text_array(m->kinds, m->nworkflows);
 	values[7] = PFIELD(name);
 	values[8] = PFIELD(description);
 	values[9] = PFIELD(product_type);
@@ -645,8 +617,8 @@ wr_check(Jsonb *code, Tuplestorestate *out, TupleDesc outdesc)
 	}
 	error_context_stack = errcb.previous;
 
-	values[0] = field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, name));
-	values[1] = field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, target));
+	values[0] = wr_field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, name));
+	values[1] = wr_field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, target));
 
 	SPI_connect();
 	if (SPI_execute_plan(wr_keep_plan(&check_plan, check_sql, 2, check_args),

@@ -30,7 +30,9 @@
 #include "notify.h"
 #include "registry.h"
 #include "storage/lmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 
 typedef enum WrPlan
@@ -779,4 +781,58 @@ wr_product_tags(const char *product_type)
 	values[0] = CStringGetTextDatum(product_type);
 	execute(PLAN_PRODUCT_TAGS, WR_API_1_0, values, nulls);
 	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/*
+ * A one-dimensional text[] of C strings, NULL elements for NULL pointers,
+ * to pass as a statement parameter.
+ */
+Datum
+wr_text_array(const char *const *strings, int n)
+{
+	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
+	bool	   *nulls = palloc(Max(n, 1) * sizeof(bool));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	for (int i = 0; i < n; i++)
+	{
+		nulls[i] = strings[i] == NULL;
+		elems[i] = strings[i] ? CStringGetTextDatum(strings[i]) : (Datum) 0;
+	}
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * A text[] of one char * field of n structs of the given size, e.g. the
+ * names of an array of WorkflowDef.
+ */
+Datum
+wr_field_array(const void *structs, size_t size, int n, size_t offset)
+{
+	const char **strings = palloc(Max(n, 1) * sizeof(char *));
+
+	for (int i = 0; i < n; i++)
+		strings[i] = *(char *const *) ((const char *) structs + i * size + offset);
+	return wr_text_array(strings, n);
+}
+
+/* An array of elemtype from a list of (pass-by-reference) datums. */
+Datum
+wr_list_array(List *list, Oid elemtype)
+{
+	int			n = list_length(list);
+	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, list)
+		elems[i++] = PointerGetDatum(lfirst(lc));
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_array(elems, n, elemtype, typlen,
+										   typbyval, typalign));
 }

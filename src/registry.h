@@ -62,4 +62,9 @@ extern SPIPlanPtr wr_keep_plan(SPIPlanPtr *slot, const char *sql, int nargs,
 extern void wr_execute_plan(SPIPlanPtr plan, Datum *values, const char *nulls);
 extern void wr_lock_product_type(const char *product_type, LOCKMODE mode);
 
+extern Datum wr_text_array(const char *const *strings, int n);
+extern Datum wr_field_array(const void *structs, size_t size, int n,
+							size_t offset);
+extern Datum wr_list_array(List *list, Oid elemtype);
+
 #endif							/* WR_REGISTRY_H */

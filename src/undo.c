@@ -256,13 +256,6 @@ text_column(int col)
 	return v ? strcpy(SPI_palloc(strlen(v) + 1), v) : NULL;
 }
 
-static bool
-same_string(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) ||
-		(a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
 static void
 report_missing(const char *what, const char *name)
 {
@@ -368,11 +361,7 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 		now.product_tag = changes->product_tag;
 	*new_type = now.product_type;
 
-	if (same_string(now.target, before.target) &&
-		same_string(now.description, before.description) &&
-		same_string(now.product_type, before.product_type) &&
-		same_string(now.product_tag, before.product_tag) &&
-		now.is_task == before.is_task)
+	if (wr_same_workflow(&now, &before))
 	{
 		SPI_finish();
 		return (Datum) 0;
