@@ -24,10 +24,11 @@ DATA = \
 	workflow_registry--1.2--1.3.sql \
 	workflow_registry--1.3--1.4.sql \
 	workflow_registry--1.4--1.5.sql \
+	workflow_registry--1.5--1.6.sql \
 	workflow_registry--1.5.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
-REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import \
+REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import table_checks \
 	fresh_upgraded hostile_search_path fuzz
 
 # Concurrency: specs in test/isolation/specs, expected output in

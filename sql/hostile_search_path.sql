@@ -275,6 +275,8 @@ INSERT INTO pg_temp.calls (phase, n, call) VALUES
 ('register', 43, $$workflow_registry.import_orchestrator_core('hostile_src')$$),
 ('register', 44, $$workflow_registry.import_orchestrator_core('hostile_src', false)$$),
 ('register', 45, $$workflow_registry.import_orchestrator_core('no_such_schema')$$),
+('register', 46, $$workflow_registry.valid_workflow_row('create_hostile_group', 'Create', 'HostileGroup', NULL, false)$$),
+('register', 47, $$workflow_registry.valid_workflow_row('not an identifier', '', NULL, 'TAG', false)$$),
 ('delete', 1, $$workflow_registry.revert_migration('2024-02-hostile')$$),
 ('delete', 2, $$workflow_registry.revert_migration('2024-01-hostile')$$),
 ('delete', 3, $$workflow_registry.delete_workflow('no_such_workflow')$$),

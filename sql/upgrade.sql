@@ -124,8 +124,28 @@ SELECT * FROM workflow_registry.import_orchestrator_core('oc_empty', dry_run => 
 DROP SCHEMA oc_empty CASCADE;
 SELECT version, state FROM workflow_registry.migration_history;
 
+-- 1.5 -> 1.6: the four CHECK constraints of workflows become one, in C,
+-- with the same rules; the rows already there are kept as they are
+SELECT pg_catalog.string_agg(conname, ', ' ORDER BY conname) AS checks_1_5
+FROM pg_catalog.pg_constraint
+WHERE conrelid OPERATOR(pg_catalog.=) 'workflow_registry.workflows'::pg_catalog.regclass
+  AND contype OPERATOR(pg_catalog.=) 'c';
+ALTER EXTENSION workflow_registry UPDATE TO '1.6';
+SELECT pg_temp.rows_lost() AS rows_lost;
+SELECT pg_catalog.string_agg(conname, ', ' ORDER BY conname) AS checks_1_6
+FROM pg_catalog.pg_constraint
+WHERE conrelid OPERATOR(pg_catalog.=) 'workflow_registry.workflows'::pg_catalog.regclass
+  AND contype OPERATOR(pg_catalog.=) 'c';
+\set VERBOSITY terse
+INSERT INTO workflow_registry.workflows (name, target, description, product_type)
+VALUES ('create-user', 'CREATE', 'Create user', 'User');
+INSERT INTO workflow_registry.workflows (name, target, description)
+VALUES ('create_orphan', 'CREATE', 'No product type');
+\set VERBOSITY default
+SELECT version, state FROM workflow_registry.migration_history;
+
 -- nothing left to update
-ALTER EXTENSION workflow_registry UPDATE TO '1.5';
+ALTER EXTENSION workflow_registry UPDATE TO '1.6';
 
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;

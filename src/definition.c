@@ -577,26 +577,34 @@ json_value_text(JsonbValue *v)
 }
 
 /*
- * Workflow and task names are the names of Python functions, so they must
- * be identifiers: a letter or underscore, then letters, digits and
- * underscores.  The table has the same CHECK constraint.
+ * Whether the len bytes at s are an identifier: a letter or underscore,
+ * then letters, digits and underscores, all ASCII (so len is also the
+ * length in characters).  Workflow and task names are the names of Python
+ * functions, so they must be identifiers.
  */
+bool
+wr_is_identifier(const char *s, int len)
+{
+	int			i;
+
+	if (len == 0 || !((s[0] >= 'A' && s[0] <= 'Z') ||
+					  (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	for (i = 1; i < len; i++)
+	{
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+			  (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* Reject a workflow or task name that is not an identifier. */
 static void
 check_identifier(const char *what, const char *name, const char *example)
 {
-	const char *p = name;
-
-	if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_')
-	{
-		for (p++; *p; p++)
-		{
-			if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-				  (*p >= '0' && *p <= '9') || *p == '_'))
-				break;
-		}
-		if (*p == '\0')
-			return;
-	}
+	if (wr_is_identifier(name, strlen(name)))
+		return;
 
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_NAME),

@@ -76,6 +76,7 @@ extern uint32 wr_parse_workflow_update(Jsonb *jb, WrApiVersion api,
 									   WorkflowDef *changes);
 extern void wr_parse_code_workflow(Jsonb *jb, WrApiVersion api,
 								   WorkflowDef *def);
+extern bool wr_is_identifier(const char *s, int len);
 extern void wr_check_workflow_name(const char *name);
 extern bool wr_same_workflow(const WorkflowDef *a, const WorkflowDef *b);
 
