@@ -37,4 +37,4 @@ ALTER TABLE workflow_registry.workflows
                                              product_tag, is_task)) NOT VALID;
 
 INSERT INTO workflow_registry.migrations (version, kind, description)
-VALUES ('1.6', 'extension', 'one CHECK constraint on workflows, in C');
+VALUES ('1.6', 'extension', 'One CHECK constraint on workflows, in C (valid_workflow_row)');
