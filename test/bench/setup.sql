@@ -110,6 +110,20 @@ BEGIN
       ON p.product_type = (ARRAY['UserGroup','User','Node','Port','Circuit'])[1 + i % 5];
 END $$;
 
+-- The workflows the delete scripts delete, with their links, on both
+-- sides: wf_<client>_<i> for each client and i = 1..txns.  The caller
+-- vacuums and checkpoints afterwards.
+CREATE FUNCTION bench.prepare_deletes(clients int, txns int) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM workflow_registry.create_workflow(d.def), bench.upstream_create_workflow(d.def)
+    FROM (SELECT jsonb_build_object(
+                     'name', 'wf_' || c || '_' || i, 'target', 'CREATE',
+                     'description', 'Bench workflow',
+                     'product_type', (ARRAY['UserGroup','User','Node','Port','Circuit'])[1 + i % 5]) AS def
+          FROM generate_series(0, clients - 1) AS c, generate_series(1, txns) AS i) AS d;
+END $$;
+
 -- How many product links workflows number first..last get, whose type is
 -- chosen round robin as above: the same on both sides.
 CREATE FUNCTION bench.links_for(first int, last int) RETURNS bigint
