@@ -5,7 +5,9 @@
 
 WR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=${PG_MAJOR:-15}
-PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
+# PG_BINDIR may name a private copy of the installation (see test/memcheck.sh),
+# so that concurrent builds never overwrite each other's extension files.
+PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/$PG_MAJOR/bin}
 PG_CONFIG=${PG_CONFIG:-$PG_BINDIR/pg_config}
 WR_PORT=${WR_PORT:-54329}
 
