@@ -28,7 +28,8 @@ DATA = \
 	workflow_registry--1.5.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
-REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import table_checks \
+REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import \
+	import_security table_checks \
 	fresh_upgraded hostile_search_path fuzz
 
 # Concurrency: specs in test/isolation/specs, expected output in

@@ -20,6 +20,17 @@
  * products of that type (or, with a product_tag, all those of one tag),
  * since the registry links a workflow to exactly those.
  *
+ * The source is named by the caller and belongs to whoever the caller is,
+ * while this function runs as the extension's owner.  So nothing of the
+ * source is evaluated with the owner's rights: each table must be a plain
+ * table, without row security and without inheritance children, whose
+ * columns have exactly the built-in types orchestrator-core gives them
+ * (uuid, varchar or text, timestamptz, boolean), so that reading it runs no
+ * code of anyone's; and it is read as the calling role, in a
+ * security-restricted operation, as core's RI checks read a referenced
+ * table.  Its rows are copied into arrays, and only those arrays, values of
+ * built-in types, reach the statements that classify and write as the owner.
+ *
  * With dry_run the rows are only reported.  Otherwise, if no row is
  * rejected, the import and the links it implies are written as one data
  * migration in the ledger, "import-<schema>-<n>", that revert_migration()
@@ -29,7 +40,10 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "import.h"
@@ -43,21 +57,81 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/timestamp.h"
 
 /*
- * The classification; %1$s is the quoted source schema, %2$s the source's
- * is_task expression, %3$s its deleted_at expression.  Columns: kind, name,
- * id, action, reason, and for workflows the product_type and product_tag
- * they get.
+ * The columns read from orchestrator-core's tables, in the order of the
+ * statements' parameters: $1-$8 products, $9-$10 products_workflows,
+ * $11-$17 workflows.  A text column may be varchar (orchestrator-core's) or
+ * text (older releases).  An optional column is missing in older releases:
+ * is_task before 4.0 (read as false), deleted_at before 2.0.1 (as NULL).
+ */
+typedef struct SourceColumn
+{
+	const char *name;
+	Oid			type;
+	bool		optional;
+} SourceColumn;
+
+typedef struct SourceTable
+{
+	const char *name;
+	const SourceColumn *columns;
+	int			ncolumns;
+} SourceTable;
+
+static const SourceColumn product_columns[] = {
+	{"product_id", UUIDOID}, {"name", TEXTOID}, {"description", TEXTOID},
+	{"product_type", TEXTOID}, {"tag", TEXTOID}, {"status", TEXTOID},
+	{"created_at", TIMESTAMPTZOID}, {"end_date", TIMESTAMPTZOID},
+};
+static const SourceColumn link_columns[] = {
+	{"product_id", UUIDOID}, {"workflow_id", UUIDOID},
+};
+static const SourceColumn workflow_columns[] = {
+	{"workflow_id", UUIDOID}, {"name", TEXTOID}, {"target", TEXTOID},
+	{"description", TEXTOID}, {"created_at", TIMESTAMPTZOID},
+	{"is_task", BOOLOID, true}, {"deleted_at", TIMESTAMPTZOID, true},
+};
+
+static const SourceTable source_tables[] = {
+	{"products", product_columns, lengthof(product_columns)},
+	{"products_workflows", link_columns, lengthof(link_columns)},
+	{"workflows", workflow_columns, lengthof(workflow_columns)},
+};
+
+/* the most columns a source table has: products' */
+#define MAX_SOURCE_COLUMNS lengthof(product_columns)
+
+#define NUM_SOURCE_TABLES ((int) lengthof(source_tables))
+
+#define NUM_SOURCE_ARGS \
+	(lengthof(product_columns) + lengthof(link_columns) + lengthof(workflow_columns))
+
+/* The source rows, as the classification and the import statements see
+ * them. */
+#define SOURCE_ROWS \
+"src_products AS (" \
+" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)," \
+" pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)," \
+" pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8))" \
+" AS p(id, name, description, product_type, tag, status, created_at, end_date))," \
+" src_link_rows AS (" \
+" SELECT * FROM ROWS FROM (pg_catalog.unnest($9), pg_catalog.unnest($10))" \
+" AS pw(product_id, workflow_id))," \
+" src_workflows AS (" \
+" SELECT * FROM ROWS FROM (pg_catalog.unnest($11), pg_catalog.unnest($12)," \
+" pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15)," \
+" pg_catalog.unnest($16), pg_catalog.unnest($17))" \
+" AS w(id, name, target, description, created_at, is_task, deleted_at))"
+
+/*
+ * The classification.  Columns: kind, name, id, action, reason, and for
+ * workflows the product_type and product_tag they get.
  */
 static const char *classify_sql =
-"WITH src_products AS ("
-" SELECT p.product_id AS id, p.name::pg_catalog.text AS name,"
-" p.description::pg_catalog.text AS description,"
-" p.product_type::pg_catalog.text AS product_type, p.tag::pg_catalog.text AS tag,"
-" p.status::pg_catalog.text AS status, p.created_at, p.end_date"
-" FROM %1$s.products AS p),"
+"WITH " SOURCE_ROWS ","
 " product_rows AS ("
 " SELECT sp.*,"
 " EXISTS (SELECT FROM workflow_registry.products AS rp"
@@ -78,7 +152,7 @@ static const char *classify_sql =
 " THEN 'its tag must have 1 to 20 characters'"
 " WHEN sp.status IS NULL OR sp.status OPERATOR(pg_catalog.<>) ALL"
 " ('{active,\"pre production\",\"phase out\",\"end of life\"}'::pg_catalog.text[])"
-" THEN pg_catalog.format('its status %%L is not active, pre production, phase out or end of life', sp.status)"
+" THEN pg_catalog.format('its status %L is not active, pre production, phase out or end of life', sp.status)"
 " END AS problem"
 " FROM src_products AS sp),"
 " product_rows2 AS ("
@@ -95,14 +169,9 @@ static const char *classify_sql =
 " src_links AS ("
 " SELECT pw.workflow_id, pw.product_id, sp.id IS NOT NULL AS product_exists,"
 " sp.product_type, sp.tag, pr.reason AS product_reason"
-" FROM %1$s.products_workflows AS pw"
+" FROM src_link_rows AS pw"
 " LEFT JOIN src_products AS sp ON sp.id OPERATOR(pg_catalog.=) pw.product_id"
 " LEFT JOIN product_rows2 AS pr ON pr.id OPERATOR(pg_catalog.=) pw.product_id),"
-" src_workflows AS ("
-" SELECT w.workflow_id AS id, w.name::pg_catalog.text AS name,"
-" w.target::pg_catalog.text AS target, w.description::pg_catalog.text AS description,"
-" w.created_at, %2$s AS is_task, %3$s AS deleted_at"
-" FROM %1$s.workflows AS w),"
 " wf AS ("
 " SELECT w.*, l.* FROM src_workflows AS w, LATERAL ("
 " SELECT pg_catalog.count(*) AS nlinks,"
@@ -145,7 +214,7 @@ static const char *classify_sql =
 " WHEN NOT EXISTS (SELECT FROM pg_catalog.pg_enum AS e"
 " WHERE e.enumtypid OPERATOR(pg_catalog.=) 'workflow_registry.target'::pg_catalog.regtype"
 " AND e.enumlabel::pg_catalog.text OPERATOR(pg_catalog.=) wf3.target)"
-" THEN pg_catalog.format('its target %%L is not a label of workflow_registry.target', wf3.target)"
+" THEN pg_catalog.format('its target %L is not a label of workflow_registry.target', wf3.target)"
 " WHEN wf3.description IS NULL OR wf3.description OPERATOR(pg_catalog.=) ''"
 " THEN 'it has no description'"
 " WHEN wf3.dangling OPERATOR(pg_catalog.>) 0 THEN 'it is linked to a product that does not exist'"
@@ -157,7 +226,7 @@ static const char *classify_sql =
 " WHEN wf3.nlinks OPERATOR(pg_catalog.>) 0"
 " AND wf3.linked IS DISTINCT FROM wf3.all_of_type"
 " AND NOT (wf3.ntags OPERATOR(pg_catalog.=) 1 AND wf3.linked IS NOT DISTINCT FROM wf3.all_of_tag)"
-" THEN pg_catalog.format('it is linked to only some of the products of type %%L, and not to all those of one tag', wf3.linked_type)"
+" THEN pg_catalog.format('it is linked to only some of the products of type %L, and not to all those of one tag', wf3.linked_type)"
 " END AS problem"
 " FROM wf3),"
 " workflow_rows2 AS ("
@@ -178,26 +247,27 @@ static const char *classify_sql =
 " FROM workflow_rows2"
 " ORDER BY 1, 2, 3";
 
-/* Write the rows classified "import": $1 product ids, $2 workflow ids,
- * $3 their product types, $4 their product tags.  Returns the undo list and
- * what was touched, as jsonb and text[]. */
+/* Write the rows classified "import": after the source rows, $18 product
+ * ids, $19 workflow ids, $20 their product types, $21 their product tags.
+ * Returns the undo list and what was touched, as jsonb and text[]. */
 static const char *import_sql =
-"WITH products_in AS ("
+"WITH " SOURCE_ROWS ","
+" products_in AS ("
 " INSERT INTO workflow_registry.products"
 " (product_id, name, description, product_type, tag, status, created_at, end_date)"
-" SELECT p.product_id, p.name, p.description, p.product_type, p.tag, p.status,"
+" SELECT p.id, p.name, p.description, p.product_type, p.tag, p.status,"
 " p.created_at, p.end_date"
-" FROM %1$s.products AS p WHERE p.product_id OPERATOR(pg_catalog.=) ANY ($1)"
+" FROM src_products AS p WHERE p.id OPERATOR(pg_catalog.=) ANY ($18)"
 " RETURNING product_id, name, product_type),"
 " wanted AS ("
-" SELECT * FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4))"
+" SELECT * FROM ROWS FROM (pg_catalog.unnest($19), pg_catalog.unnest($20), pg_catalog.unnest($21))"
 " AS x(id, product_type, product_tag)),"
 " workflows_in AS ("
 " INSERT INTO workflow_registry.workflows"
 " (workflow_id, name, target, description, product_type, created_at, is_task, product_tag)"
-" SELECT w.workflow_id, w.name, w.target::pg_catalog.text::workflow_registry.target,"
-" w.description, x.product_type, w.created_at, %2$s, x.product_tag"
-" FROM %1$s.workflows AS w JOIN wanted AS x ON x.id OPERATOR(pg_catalog.=) w.workflow_id"
+" SELECT w.id, w.name, w.target::workflow_registry.target,"
+" w.description, x.product_type, w.created_at, w.is_task, x.product_tag"
+" FROM src_workflows AS w JOIN wanted AS x ON x.id OPERATOR(pg_catalog.=) w.id"
 " RETURNING workflow_id, name, product_type)"
 " SELECT"
 " (SELECT pg_catalog.array_agg(pg_catalog.jsonb_build_object('op', 'delete_product',"
@@ -212,7 +282,8 @@ static const char *import_sql =
 " WHERE product_type IS NOT NULL) AS touched),"
 " (SELECT pg_catalog.count(*) FROM products_in), (SELECT pg_catalog.count(*) FROM workflows_in)";
 
-/* Then the links the registry's rule gives every imported row. */
+/* Then the links the registry's rule gives every imported row: $1 the
+ * product ids, $2 the workflow ids imported. */
 static const char *link_sql =
 "INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
 " SELECT p.product_id, w.workflow_id"
@@ -223,28 +294,256 @@ static const char *link_sql =
 " OR w.workflow_id OPERATOR(pg_catalog.=) ANY ($2)"
 " ON CONFLICT DO NOTHING";
 
-static Oid	import_args[] = {UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID,
-TEXTARRAYOID};
+/* The number the next import from a schema gets: $1 "import-<schema>-" */
+static const char *import_number_sql =
+"SELECT pg_catalog.count(*) OPERATOR(pg_catalog.+) 1"
+" FROM workflow_registry.migrations"
+" WHERE pg_catalog.starts_with(version, $1)";
 
-/* The source table's OID, after checking that the caller may read it. */
+static SPIPlanPtr classify_plan;
+static SPIPlanPtr import_plan;
+static SPIPlanPtr link_plan;
+static SPIPlanPtr import_number_plan;
+
+/* The array type of a source column's values. */
 static Oid
-source_table(Oid nspid, const char *schema, const char *table)
+array_type_of(Oid type)
 {
-	Oid			relid = get_relname_relid(table, nspid);
+	switch (type)
+	{
+		case UUIDOID:
+			return UUIDARRAYOID;
+		case TEXTOID:
+			return TEXTARRAYOID;
+		case TIMESTAMPTZOID:
+			return TIMESTAMPTZARRAYOID;
+		case BOOLOID:
+			return BOOLARRAYOID;
+	}
+	elog(ERROR, "unexpected source column type %u", type);
+	return InvalidOid;			/* keep compiler quiet */
+}
+
+/* The parameter types of the statements: the source arrays, then those of
+ * import_sql. */
+static void
+source_arg_types(Oid *argtypes)
+{
+	int			n = 0;
+
+	for (int t = 0; t < NUM_SOURCE_TABLES; t++)
+		for (int c = 0; c < source_tables[t].ncolumns; c++)
+			argtypes[n++] = array_type_of(source_tables[t].columns[c].type);
+	argtypes[n++] = UUIDARRAYOID;
+	argtypes[n++] = UUIDARRAYOID;
+	argtypes[n++] = TEXTARRAYOID;
+	argtypes[n++] = TEXTARRAYOID;
+}
+
+/*
+ * Open one source table, after checking that the caller may read it and
+ * that reading it runs no code: a plain table, no row security, no
+ * inheritance children, and columns of exactly the types it should have.
+ * Fills attnums with each column's number, or InvalidAttrNumber for an
+ * optional column that is missing.  The lock is kept to the end of the
+ * transaction, as a SELECT's would be.
+ */
+static Relation
+open_source_table(Oid nspid, const char *schema, const SourceTable *st,
+				  AttrNumber *attnums)
+{
+	Oid			relid = get_relname_relid(st->name, nspid);
 	AclResult	aclresult;
+	Relation	rel;
+	TupleDesc	desc;
+	const char *reason = NULL;
 
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"%s.%s\" does not exist", schema, table),
+				 errmsg("relation \"%s.%s\" does not exist", schema, st->name),
 				 errdetail("import_orchestrator_core() reads orchestrator-core's tables products, workflows and products_workflows."),
 				 errhint("Pass the schema that holds orchestrator-core's tables as source_schema.")));
 
 	/* we run as the extension's owner: check the caller's right to read */
 	aclresult = pg_class_aclcheck(relid, GetOuterUserId(), ACL_SELECT);
 	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_TABLE, table);
-	return relid;
+		aclcheck_error(aclresult, OBJECT_TABLE, st->name);
+
+	rel = table_open(relid, AccessShareLock);
+	switch (rel->rd_rel->relkind)
+	{
+		case RELKIND_RELATION:
+			break;
+		case RELKIND_VIEW:
+			reason = "a view";
+			break;
+		case RELKIND_MATVIEW:
+			reason = "a materialized view";
+			break;
+		case RELKIND_FOREIGN_TABLE:
+			reason = "a foreign table";
+			break;
+		case RELKIND_PARTITIONED_TABLE:
+			reason = "a partitioned table";
+			break;
+		default:
+			reason = "not a table";
+			break;
+	}
+	if (reason == NULL && rel->rd_rel->relrowsecurity)
+		reason = "a table with row-level security";
+	if (reason == NULL && find_inheritance_children(relid, NoLock) != NIL)
+		reason = "a table with inheritance children";
+	if (reason != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s.%s\" is %s", schema, st->name, reason),
+				 errdetail("import_orchestrator_core() runs as the extension's owner and reads only plain tables, whose rows it can read without running code that another role has written (a view's query, a policy, a foreign table's wrapper, the tables of a hierarchy)."),
+				 errhint("Copy the rows into plain tables of orchestrator-core's shape in a schema of their own, and import from that schema.")));
+
+	desc = RelationGetDescr(rel);
+	for (int c = 0; c < st->ncolumns; c++)
+	{
+		const SourceColumn *col = &st->columns[c];
+		AttrNumber	attnum = get_attnum(relid, col->name);
+		Form_pg_attribute att;
+
+		attnums[c] = attnum;
+		if (attnum == InvalidAttrNumber)
+		{
+			if (col->optional)
+				continue;
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"%s.%s\" does not exist",
+							col->name, schema, st->name),
+					 errdetail("import_orchestrator_core() reads the columns orchestrator-core's tables have had since release 2."),
+					 errhint("Pass the schema that holds orchestrator-core's tables as source_schema.")));
+		}
+		att = TupleDescAttr(desc, attnum - 1);
+		if (!(att->atttypid == col->type ||
+			  (col->type == TEXTOID && att->atttypid == VARCHAROID))
+#ifdef ATTRIBUTE_GENERATED_VIRTUAL
+			|| att->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL
+#endif
+			)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of relation \"%s.%s\" is of type %s, not %s",
+							col->name, schema, st->name,
+							format_type_be(att->atttypid),
+							col->type == TEXTOID ? "character varying or text" :
+							format_type_be(col->type)),
+					 errdetail("import_orchestrator_core() runs as the extension's owner and reads only the built-in types orchestrator-core's columns have: any other type (a domain, an enum, a type of another role's) could run its owner's code when its values are read, cast or compared."),
+					 errhint("Copy the rows into plain tables of orchestrator-core's shape in a schema of their own, and import from that schema.")));
+	}
+	return rel;
+}
+
+/*
+ * Read the open source table's columns, as the calling role in a
+ * security-restricted operation, into one array per column, stored in
+ * args.  The caller is connected to SPI; the arrays live in its memory.
+ */
+static void
+read_source_table(Relation rel, const SourceTable *st,
+				  const AttrNumber *attnums, Datum *args)
+{
+	StringInfoData sql;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			ret;
+	uint64		nrows;
+	int			col = 0;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	for (int c = 0; c < st->ncolumns; c++)
+	{
+		if (attnums[c] == InvalidAttrNumber)
+			continue;
+		if (col++ > 0)
+			appendStringInfoString(&sql, ", ");
+		appendStringInfoString(&sql, quote_identifier(st->columns[c].name));
+	}
+	appendStringInfo(&sql, " FROM ONLY %s",
+					 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+												RelationGetRelationName(rel)));
+
+	/*
+	 * Read as the caller, as ri_triggers.c reads a referenced table as its
+	 * owner.  There is nothing of anyone's to run (open_source_table saw to
+	 * that); the switch makes the permission checks the caller's, and the
+	 * restricted operation forbids whatever might still try to change the
+	 * session.  An error restores the ids with the transaction's abort.
+	 */
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(GetOuterUserId(),
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	ret = SPI_execute(sql.data, true, 0);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "reading %s failed: %s", RelationGetRelationName(rel),
+			 SPI_result_code_string(ret));
+
+	nrows = SPI_processed;
+	col = 0;
+	for (int c = 0; c < st->ncolumns; c++)
+	{
+		const SourceColumn *sc = &st->columns[c];
+		Datum	   *elems = palloc(Max(nrows, 1) * sizeof(Datum));
+		bool	   *nulls = palloc(Max(nrows, 1) * sizeof(bool));
+		int			dims[1] = {(int) nrows};
+		int			lbs[1] = {1};
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+
+		if (attnums[c] != InvalidAttrNumber)
+			col++;
+		for (uint64 r = 0; r < nrows; r++)
+		{
+			if (attnums[c] == InvalidAttrNumber)
+			{
+				/* only is_task defaults to a value; deleted_at to NULL */
+				nulls[r] = sc->type != BOOLOID;
+				elems[r] = BoolGetDatum(false);
+			}
+			else
+				elems[r] = SPI_getbinval(SPI_tuptable->vals[r],
+										 SPI_tuptable->tupdesc, col, &nulls[r]);
+		}
+		/* varchar values are text values: their arrays are text[] */
+		get_typlenbyvalalign(sc->type, &typlen, &typbyval, &typalign);
+		args[c] = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+													 sc->type, typlen, typbyval,
+													 typalign));
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Check the three source tables and read them into the statements' first
+ * NUM_SOURCE_ARGS parameters.
+ */
+static void
+read_source(Oid nspid, const char *schema, Datum *args)
+{
+	Relation	rels[lengthof(source_tables)];
+	AttrNumber	attnums[lengthof(source_tables)][MAX_SOURCE_COLUMNS];
+	int			first = 0;
+
+	/* every table is checked before any is read */
+	for (int t = 0; t < NUM_SOURCE_TABLES; t++)
+		rels[t] = open_source_table(nspid, schema, &source_tables[t], attnums[t]);
+	for (int t = 0; t < NUM_SOURCE_TABLES; t++)
+	{
+		read_source_table(rels[t], &source_tables[t], attnums[t], args + first);
+		first += source_tables[t].ncolumns;
+		table_close(rels[t], NoLock);
+	}
 }
 
 /* The C strings of a list, as an array for wr_text_array. */
@@ -283,51 +582,37 @@ compare_strings(const ListCell *a, const ListCell *b)
 	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
 }
 
-/*
- * import_orchestrator_core(): see the file header.  Puts one row per
- * source row into out: kind, name, action, reason.
- */
-void
-wr_import_orchestrator_core(const char *schema, bool dry_run,
-							Tuplestorestate *out, TupleDesc outdesc)
+/* What the classification found, for the import that follows it. */
+typedef struct ImportPlan
 {
-	TimestampTz started = GetCurrentTimestamp();
-	Oid			nspid = get_namespace_oid(schema, false);
-	Oid			workflows_relid;
-	const char *quoted = quote_identifier(schema);
-	const char *is_task;
-	const char *deleted_at;
-	List	   *import_products = NIL;
-	List	   *import_workflows = NIL;
-	List	   *workflow_types = NIL;
-	List	   *workflow_tags = NIL;
-	List	   *types = NIL;
-	int			rejected = 0;
-	char	   *first_reject = NULL;
+	List	   *products;		/* ids (pg_uuid_t *) of products to import */
+	List	   *workflows;		/* ids of workflows and tasks to import */
+	List	   *workflow_types; /* their product types (char *, or NULL) */
+	List	   *workflow_tags;	/* their product tags (char *, or NULL) */
+	List	   *types;			/* every product type the import touches */
+	int			rejected;
+	char	   *first_reject;	/* "kind \"name\": reason" */
+} ImportPlan;
+
+/*
+ * Classify the source rows held in args, put one row per source row into
+ * out (kind, name, action, reason), and gather what an import writes.
+ */
+static void
+classify(Datum *args, Tuplestorestate *out, TupleDesc outdesc,
+		 ImportPlan *plan)
+{
+	Oid			argtypes[NUM_SOURCE_ARGS + 4];
 	SPITupleTable *rows;
-	AclResult	aclresult;
 
-	aclresult = pg_namespace_aclcheck(nspid, GetOuterUserId(), ACL_USAGE);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_SCHEMA, schema);
-	(void) source_table(nspid, schema, "products");
-	workflows_relid = source_table(nspid, schema, "workflows");
-	(void) source_table(nspid, schema, "products_workflows");
-
-	/* releases before 4.0 have no is_task, before 2.0.1 no deleted_at */
-	is_task = get_attnum(workflows_relid, "is_task") != InvalidAttrNumber ?
-		"w.is_task" : "false";
-	deleted_at = get_attnum(workflows_relid, "deleted_at") != InvalidAttrNumber ?
-		"w.deleted_at" : "NULL::pg_catalog.timestamptz";
-
-	SPI_connect();
-	if (!dry_run)
-		wr_lock_ledger();
-	if (SPI_execute(psprintf(classify_sql, quoted, is_task, deleted_at),
-					true, 0) != SPI_OK_SELECT)
+	source_arg_types(argtypes);
+	if (SPI_execute_plan(wr_keep_plan(&classify_plan, classify_sql,
+									  NUM_SOURCE_ARGS, argtypes),
+						 args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "import classification failed");
 	rows = SPI_tuptable;
 
+	memset(plan, 0, sizeof(*plan));
 	for (uint64 r = 0; r < rows->numvals; r++)
 	{
 		HeapTuple	tup = rows->vals[r];
@@ -346,10 +631,10 @@ wr_import_orchestrator_core(const char *schema, bool dry_run,
 
 		if (strcmp(action, "reject") == 0)
 		{
-			if (rejected++ == 0)
-				first_reject = psprintf("%s \"%s\": %s", kind,
-										SPI_getvalue(tup, desc, 2),
-										SPI_getvalue(tup, desc, 5));
+			if (plan->rejected++ == 0)
+				plan->first_reject = psprintf("%s \"%s\": %s", kind,
+											  SPI_getvalue(tup, desc, 2),
+											  SPI_getvalue(tup, desc, 5));
 		}
 		else if (strcmp(action, "import") == 0)
 		{
@@ -357,117 +642,146 @@ wr_import_orchestrator_core(const char *schema, bool dry_run,
 			char	   *type = SPI_getvalue(tup, desc, 6);
 
 			if (type)
-				types = lappend(types, type);
+				plan->types = lappend(plan->types, type);
 			if (strcmp(kind, "product") == 0)
 			{
-				import_products = lappend(import_products, DatumGetPointer(id));
+				plan->products = lappend(plan->products, DatumGetPointer(id));
 				continue;
 			}
-			import_workflows = lappend(import_workflows, DatumGetPointer(id));
-			workflow_types = lappend(workflow_types, type);
-			workflow_tags = lappend(workflow_tags, SPI_getvalue(tup, desc, 7));
+			plan->workflows = lappend(plan->workflows, DatumGetPointer(id));
+			plan->workflow_types = lappend(plan->workflow_types, type);
+			plan->workflow_tags = lappend(plan->workflow_tags,
+										  SPI_getvalue(tup, desc, 7));
 		}
 	}
+}
 
-	if (dry_run || (import_products == NIL && import_workflows == NIL && rejected == 0))
+/*
+ * Write the rows the plan imports and their links, and record them as the
+ * data migration "import-<schema>-<n>".
+ */
+static void
+write_import(const char *schema, Datum *args, const ImportPlan *plan,
+			 TimestampTz started)
+{
+	Oid			argtypes[NUM_SOURCE_ARGS + 4];
+	Oid			text_arg[1] = {TEXTOID};
+	Datum		pattern[1];
+	HeapTuple	tup;
+	TupleDesc	desc;
+	Datum		d;
+	bool		isnull;
+	List	   *undo;
+	List	   *touched;
+	List	   *types = list_copy(plan->types);
+	int64		nproducts;
+	int64		nworkflows;
+	char	   *version;
+	StringInfoData steps;
+	ListCell   *lc;
+
+	/*
+	 * The types of the imported rows, as create_product() locks them, in a
+	 * fixed order.
+	 */
+	list_sort(types, compare_strings);
+	foreach(lc, types)
 	{
-		SPI_finish();
-		return;
+		if (foreach_current_index(lc) == 0 ||
+			strcmp(lfirst(lc), list_nth(types, foreach_current_index(lc) - 1)) != 0)
+			wr_lock_product_type((char *) lfirst(lc), ExclusiveLock);
 	}
-	if (rejected > 0)
+
+	source_arg_types(argtypes);
+	args[NUM_SOURCE_ARGS] = wr_list_array(plan->products, UUIDOID);
+	args[NUM_SOURCE_ARGS + 1] = wr_list_array(plan->workflows, UUIDOID);
+	args[NUM_SOURCE_ARGS + 2] = wr_text_array(list_strings(plan->workflow_types),
+											  list_length(plan->workflow_types));
+	args[NUM_SOURCE_ARGS + 3] = wr_text_array(list_strings(plan->workflow_tags),
+											  list_length(plan->workflow_tags));
+	if (SPI_execute_plan(wr_keep_plan(&import_plan, import_sql,
+									  NUM_SOURCE_ARGS + 4, argtypes),
+						 args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "import failed");
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	/* (a column and its null flag in separate statements: the order in
+	 * which a call evaluates its arguments is unspecified) */
+	d = SPI_getbinval(tup, desc, 1, &isnull);
+	undo = array_to_list(d, isnull, JSONBOID);
+	d = SPI_getbinval(tup, desc, 2, &isnull);
+	undo = list_concat(undo, array_to_list(d, isnull, JSONBOID));
+	d = SPI_getbinval(tup, desc, 3, &isnull);
+	touched = array_to_list(d, isnull, TEXTOID);
+	nproducts = DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull));
+	nworkflows = DatumGetInt64(SPI_getbinval(tup, desc, 5, &isnull));
+	wr_notify_change(WR_PRODUCT_CREATED, nproducts);
+	wr_notify_change(WR_WORKFLOW_CREATED, nworkflows);
+
+	if (SPI_execute_plan(wr_keep_plan(&link_plan, link_sql, 2,
+									  argtypes + NUM_SOURCE_ARGS),
+						 args + NUM_SOURCE_ARGS, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "import links failed");
+
+	/* the n-th import from this schema */
+	pattern[0] = CStringGetTextDatum(psprintf("import-%s-", schema));
+	if (SPI_execute_plan(wr_keep_plan(&import_number_plan, import_number_sql,
+									  1, text_arg),
+						 pattern, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "import version failed");
+	version = psprintf("import-%s-%s", schema,
+					   SPI_getvalue(SPI_tuptable->vals[0],
+									SPI_tuptable->tupdesc, 1));
+
+	initStringInfo(&steps);
+	appendStringInfo(&steps,
+					 "[{\"import_orchestrator_core\": {\"source_schema\": ");
+	escape_json(&steps, schema);
+	appendStringInfo(&steps, ", \"products\": " INT64_FORMAT
+					 ", \"workflows\": " INT64_FORMAT "}}]",
+					 nproducts, nworkflows);
+	wr_record_migration(version,
+						psprintf("Import of orchestrator-core's registry from schema %s",
+								 quote_identifier(schema)),
+						construct_empty_array(TEXTOID),
+						DirectFunctionCall1(jsonb_in, CStringGetDatum(steps.data)),
+						undo, touched, started);
+}
+
+/*
+ * import_orchestrator_core(): see the file header.  Puts one row per
+ * source row into out: kind, name, action, reason.
+ */
+void
+wr_import_orchestrator_core(const char *schema, bool dry_run,
+							Tuplestorestate *out, TupleDesc outdesc)
+{
+	TimestampTz started = GetCurrentTimestamp();
+	Oid			nspid = get_namespace_oid(schema, false);
+	AclResult	aclresult;
+	Datum		args[NUM_SOURCE_ARGS + 4];
+	ImportPlan	plan;
+
+	aclresult = pg_namespace_aclcheck(nspid, GetOuterUserId(), ACL_USAGE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_SCHEMA, schema);
+
+	SPI_connect();
+	if (!dry_run)
+		wr_lock_ledger();
+	read_source(nspid, schema, args);
+	classify(args, out, outdesc, &plan);
+
+	if (!dry_run && plan.rejected > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg_plural("%d row of schema \"%s\" cannot be imported as it is",
 							   "%d rows of schema \"%s\" cannot be imported as they are",
-							   rejected, rejected, schema),
-				 errdetail("The first is %s.", first_reject),
+							   plan.rejected, plan.rejected, schema),
+				 errdetail("The first is %s.", plan.first_reject),
 				 errhint("Run import_orchestrator_core(%s) with dry_run => true to see every row and its reason, correct those rows, and import again.",
 						 quote_literal_cstr(schema))));
-
-	{
-		Datum		values[4];
-		HeapTuple	tup;
-		TupleDesc	desc;
-		Datum		d;
-		bool		isnull;
-		List	   *undo;
-		List	   *touched;
-		int64		nproducts;
-		int64		nworkflows;
-		char	   *version;
-		ListCell   *lc;
-
-		/*
-		 * The types of the imported rows, as create_product() locks them,
-		 * in a fixed order.
-		 */
-		list_sort(types, compare_strings);
-		foreach(lc, types)
-		{
-			if (foreach_current_index(lc) == 0 ||
-				strcmp(lfirst(lc), list_nth(types, foreach_current_index(lc) - 1)) != 0)
-				wr_lock_product_type((char *) lfirst(lc), ExclusiveLock);
-		}
-
-		values[0] = wr_list_array(import_products, UUIDOID);
-		values[1] = wr_list_array(import_workflows, UUIDOID);
-		values[2] = wr_text_array(list_strings(workflow_types), list_length(workflow_types));
-		values[3] = wr_text_array(list_strings(workflow_tags), list_length(workflow_tags));
-		if (SPI_execute_with_args(psprintf(import_sql, quoted, is_task), 4,
-								  import_args, values, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "import failed");
-		tup = SPI_tuptable->vals[0];
-		desc = SPI_tuptable->tupdesc;
-		/* (a column and its null flag in separate statements: the order in
-		 * which a call evaluates its arguments is unspecified) */
-		d = SPI_getbinval(tup, desc, 1, &isnull);
-		undo = array_to_list(d, isnull, JSONBOID);
-		d = SPI_getbinval(tup, desc, 2, &isnull);
-		undo = list_concat(undo, array_to_list(d, isnull, JSONBOID));
-		d = SPI_getbinval(tup, desc, 3, &isnull);
-		touched = array_to_list(d, isnull, TEXTOID);
-		nproducts = DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull));
-		nworkflows = DatumGetInt64(SPI_getbinval(tup, desc, 5, &isnull));
-		wr_notify_change(WR_PRODUCT_CREATED, nproducts);
-		wr_notify_change(WR_WORKFLOW_CREATED, nworkflows);
-
-		if (SPI_execute_with_args(link_sql, 2, import_args, values, NULL,
-								  false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "import links failed");
-
-		/* the n-th import from this schema */
-		{
-			Oid			argtypes[1] = {TEXTOID};
-			Datum		pattern[1];
-
-			pattern[0] = CStringGetTextDatum(psprintf("import-%s-", schema));
-			if (SPI_execute_with_args("SELECT pg_catalog.count(*) OPERATOR(pg_catalog.+) 1"
-									  " FROM workflow_registry.migrations"
-									  " WHERE pg_catalog.starts_with(version, $1)",
-									  1, argtypes, pattern, NULL, true, 1) != SPI_OK_SELECT)
-				elog(ERROR, "import version failed");
-			version = psprintf("import-%s-%s", schema,
-							   SPI_getvalue(SPI_tuptable->vals[0],
-											SPI_tuptable->tupdesc, 1));
-		}
-
-		{
-			StringInfoData steps;
-
-			initStringInfo(&steps);
-			appendStringInfo(&steps,
-							 "[{\"import_orchestrator_core\": {\"source_schema\": ");
-			escape_json(&steps, schema);
-			appendStringInfo(&steps, ", \"products\": " INT64_FORMAT
-							 ", \"workflows\": " INT64_FORMAT "}}]",
-							 nproducts, nworkflows);
-			wr_record_migration(version,
-								psprintf("Import of orchestrator-core's registry from schema %s",
-										 quoted),
-								construct_empty_array(TEXTOID),
-								DirectFunctionCall1(jsonb_in, CStringGetDatum(steps.data)),
-								undo, touched, started);
-		}
-	}
+	if (!dry_run && (plan.products != NIL || plan.workflows != NIL))
+		write_import(schema, args, &plan, started);
 	SPI_finish();
 }
