@@ -25,6 +25,7 @@ DATA = \
 	workflow_registry--1.3--1.4.sql \
 	workflow_registry--1.4--1.5.sql \
 	workflow_registry--1.5--1.6.sql \
+	workflow_registry--1.6--1.7.sql \
 	workflow_registry--1.5.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 

@@ -144,8 +144,28 @@ VALUES ('create_orphan', 'CREATE', 'No product type');
 \set VERBOSITY default
 SELECT version, state FROM workflow_registry.migration_history;
 
+-- 1.6 -> 1.7: the CHECK constraint's function moves to a C symbol of its
+-- own version; the function keeps its oid, comment and grant, so the
+-- constraint is the same and still holds
+SELECT p.prosrc AS symbol_1_6, p.oid AS oid_1_6
+FROM pg_catalog.pg_proc AS p
+WHERE p.oid OPERATOR(pg_catalog.=) 'workflow_registry.valid_workflow_row'::pg_catalog.regproc \gset
+SELECT :'symbol_1_6' AS symbol_1_6;
+ALTER EXTENSION workflow_registry UPDATE TO '1.7';
+SELECT pg_temp.rows_lost() AS rows_lost;
+SELECT p.prosrc AS symbol_1_7, p.oid OPERATOR(pg_catalog.=) :oid_1_6 AS same_function,
+       pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE') AS public_may_execute,
+       pg_catalog.obj_description(p.oid, 'pg_proc') IS NOT NULL AS commented
+FROM pg_catalog.pg_proc AS p
+WHERE p.oid OPERATOR(pg_catalog.=) 'workflow_registry.valid_workflow_row'::pg_catalog.regproc;
+\set VERBOSITY terse
+INSERT INTO workflow_registry.workflows (name, target, description, product_type)
+VALUES ('create-user', 'CREATE', 'Create user', 'User');
+\set VERBOSITY default
+SELECT version, state FROM workflow_registry.migration_history;
+
 -- nothing left to update
-ALTER EXTENSION workflow_registry UPDATE TO '1.6';
+ALTER EXTENSION workflow_registry UPDATE TO '1.7';
 
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;

@@ -52,12 +52,14 @@ PG_FUNCTION_INFO_V1(sync_manifest);
 PG_FUNCTION_INFO_V1(check_code);
 PG_FUNCTION_INFO_V1(import_orchestrator_core);
 PG_FUNCTION_INFO_V1(valid_workflow_row);
+PG_FUNCTION_INFO_V1(valid_workflow_row_1_7);
 
 static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 									  WrApiVersion api);
 static void init_materialized_srf(FunctionCallInfo fcinfo);
 static Datum create_product_internal(FunctionCallInfo fcinfo,
 									 WrApiVersion api);
+static bool workflow_row_is_valid(FunctionCallInfo fcinfo);
 
 /* Module load: count changes for the transaction's NOTIFY. */
 void
@@ -357,12 +359,32 @@ import_orchestrator_core(PG_FUNCTION_ARGS)
  * again for every statement that writes it, and for one registration that
  * was a sixth of its time.  One C call costs a small part of that.
  *
- * Not strict, and a NULL passes as it would in a CHECK expression, except
- * where a rule is about NULL: a workflow that is not a task has a product
- * type, and a product tag needs a product type.
+ * A constraint is a promise about every row already stored, so each SQL
+ * version binds the function to a symbol of its own, and a symbol's rules
+ * never change: rules that a later version changes get a new symbol, and
+ * the older ones go on calling the rules they had.  1.6 and 1.7 have the
+ * same rules.
  */
 Datum
 valid_workflow_row(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(workflow_row_is_valid(fcinfo));
+}
+
+/* ... as of 1.7: the same rules, under the symbol of their version */
+Datum
+valid_workflow_row_1_7(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(workflow_row_is_valid(fcinfo));
+}
+
+/*
+ * The rules of 1.6 and 1.7.  Not strict, and a NULL passes as it would in a
+ * CHECK expression, except where a rule is about NULL: a workflow that is
+ * not a task has a product type, and a product tag needs a product type.
+ */
+static bool
+workflow_row_is_valid(FunctionCallInfo fcinfo)
 {
 	if (!PG_ARGISNULL(0))
 	{
@@ -371,14 +393,14 @@ valid_workflow_row(PG_FUNCTION_ARGS)
 
 		/* an identifier is ASCII: bytes are characters */
 		if (len > WR_MAX_NAME_CHARS || !wr_is_identifier(VARDATA_ANY(name), len))
-			PG_RETURN_BOOL(false);
+			return false;
 	}
 	if (!PG_ARGISNULL(1) && VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) == 0)
-		PG_RETURN_BOOL(false);
+		return false;
 	if (PG_ARGISNULL(2) && !PG_ARGISNULL(4) && !PG_GETARG_BOOL(4))
-		PG_RETURN_BOOL(false);
+		return false;
 	if (!PG_ARGISNULL(3) &&
 		(PG_ARGISNULL(2) || VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(3)) == 0))
-		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(true);
+		return false;
+	return true;
 }
