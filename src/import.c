@@ -30,6 +30,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "import.h"
@@ -307,7 +308,12 @@ wr_import_orchestrator_core(const char *schema, bool dry_run,
 	SPITupleTable *rows;
 	AclResult	aclresult;
 
+#if PG_VERSION_NUM >= 160000
+	aclresult = object_aclcheck(NamespaceRelationId, nspid, GetOuterUserId(),
+								ACL_USAGE);
+#else
 	aclresult = pg_namespace_aclcheck(nspid, GetOuterUserId(), ACL_USAGE);
+#endif
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_SCHEMA, schema);
 	(void) source_table(nspid, schema, "products");
