@@ -2,7 +2,7 @@
 # The whole test suite: install what is needed, build with warnings as
 # errors, start a throwaway cluster, run the pg_regress tests, the
 # isolation specs, the TAP tests and the alembic migrations, and end with
-# "N passed, N failed".
+# "N passed, N failed"; test/majors.sh does the same on 16, 17 and 18.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -86,6 +86,25 @@ run_alembic() {
     [ $rc -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
 }
 [ -f "$work/test/alembic/run.sh" ] && run_alembic
+
+# PostgreSQL 16, 17 and 18 from PyPI builds, and the upgrade from 15 to 18
+# (test/majors.sh); its closing line adds to the totals.
+run_majors() {
+    wr_log majors
+    PG_BINDIR="$PG_BINDIR" PG_CONFIG="$PG_CONFIG" WR_PORT="$WR_PORT" \
+        bash "$WR_ROOT/test/majors.sh" --installed > "$WR_TMP/majors.log" 2>&1
+    local rc=$? line
+    cat "$WR_TMP/majors.log"
+    line=$(grep -E '^majors: [0-9]+ passed, [0-9]+ failed$' "$WR_TMP/majors.log" | tail -1)
+    if [ -n "$line" ]; then
+        set -- $line
+        passed=$((passed + $2))
+        failed=$((failed + $4))
+    fi
+    [ $rc -ne 0 ] && { [ -z "$line" ] || [ "$4" -eq 0 ]; } && failed=$((failed + 1))
+    return 0
+}
+[ "${WR_MAJORS-16 17 18}" != "" ] && run_majors
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
