@@ -87,6 +87,15 @@ run_alembic() {
 }
 [ -f "$work/test/alembic/run.sh" ] && run_alembic
 
+# META.json in step with the control file
+wr_log meta
+bash "$WR_ROOT/test/meta.sh" > "$WR_TMP/meta.log" 2>&1
+meta_rc=$?
+cat "$WR_TMP/meta.log"
+passed=$((passed + $(grep -cE '^ok [0-9]+' "$WR_TMP/meta.log")))
+failed=$((failed + $(grep -cE '^not ok [0-9]+' "$WR_TMP/meta.log")))
+[ $meta_rc -ne 0 ] && ! grep -q '^not ok' "$WR_TMP/meta.log" && failed=$((failed + 1))
+
 # PostgreSQL 16, 17 and 18 from PyPI builds, and the upgrade from 15 to 18
 # (test/majors.sh); its closing line adds to the totals.
 run_majors() {
