@@ -47,7 +47,17 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# A source archive named after the version in the control file.
+# The import test reads orchestrator-core's DDL, which is not in this
+# repository: installcheck takes it from the shared/ folder beside it.
+ORC_SCHEMA = $(srcdir)/../shared/orchestrator-core/schema.sql
+installcheck: test/orchestrator-core/schema.sql
+test/orchestrator-core/schema.sql:
+	@test -f $(ORC_SCHEMA) || { echo "$@: copy orchestrator-core's DDL here (the import test needs it); $(ORC_SCHEMA) is missing" >&2; exit 1; }
+	mkdir -p test/orchestrator-core
+	cp $(ORC_SCHEMA) $@
+
+# A source archive named after the version in the control file (META.json,
+# tracked, goes with it).
 dist:
 	git archive --format=tar.gz --prefix=$(EXTENSION)-$(EXTVERSION)/ \
 		-o $(EXTENSION)-$(EXTVERSION).tar.gz HEAD

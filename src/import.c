@@ -44,6 +44,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "import.h"
@@ -770,7 +771,12 @@ wr_import_orchestrator_core(const char *schema, bool dry_run,
 	Datum		args[NUM_SOURCE_ARGS + 4];
 	ImportPlan	plan;
 
+#if PG_VERSION_NUM >= 160000
+	aclresult = object_aclcheck(NamespaceRelationId, nspid, GetOuterUserId(),
+								ACL_USAGE);
+#else
 	aclresult = pg_namespace_aclcheck(nspid, GetOuterUserId(), ACL_USAGE);
+#endif
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_SCHEMA, schema);
 

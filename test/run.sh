@@ -2,8 +2,8 @@
 # The whole test suite: install what is needed, build with warnings as
 # errors, start a throwaway cluster, run the pg_regress tests, the
 # isolation specs, the TAP tests, the alembic migrations and orchestrator-core
-# itself, and end with
-# "N passed, N failed".
+# itself, and end with "N passed, N failed"; test/majors.sh runs the
+# pg_regress and isolation suites on 16, 17 and 18 too.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -103,6 +103,34 @@ run_orchestrator() {
     [ $rc -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
 }
 [ -f "$work/test/orchestrator/run.sh" ] && run_orchestrator
+
+# META.json in step with the control file
+wr_log meta
+bash "$WR_ROOT/test/meta.sh" > "$WR_TMP/meta.log" 2>&1
+meta_rc=$?
+cat "$WR_TMP/meta.log"
+passed=$((passed + $(grep -cE '^ok [0-9]+' "$WR_TMP/meta.log")))
+failed=$((failed + $(grep -cE '^not ok [0-9]+' "$WR_TMP/meta.log")))
+[ $meta_rc -ne 0 ] && ! grep -q '^not ok' "$WR_TMP/meta.log" && failed=$((failed + 1))
+
+# PostgreSQL 16, 17 and 18 from PyPI builds, and the upgrade from 15 to 18
+# (test/majors.sh); its closing line adds to the totals.
+run_majors() {
+    wr_log majors
+    PG_BINDIR="$PG_BINDIR" PG_CONFIG="$PG_CONFIG" WR_PORT="$WR_PORT" \
+        bash "$WR_ROOT/test/majors.sh" --installed > "$WR_TMP/majors.log" 2>&1
+    local rc=$? line
+    cat "$WR_TMP/majors.log"
+    line=$(grep -E '^majors: [0-9]+ passed, [0-9]+ failed$' "$WR_TMP/majors.log" | tail -1)
+    if [ -n "$line" ]; then
+        set -- $line
+        passed=$((passed + $2))
+        failed=$((failed + $4))
+    fi
+    [ $rc -ne 0 ] && { [ -z "$line" ] || [ "$4" -eq 0 ]; } && failed=$((failed + 1))
+    return 0
+}
+[ "${WR_MAJORS-16 17 18}" != "" ] && run_majors
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
