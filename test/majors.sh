@@ -206,6 +206,9 @@ upgrade_to() {
     cat "$MT/up-setup.log"
     check "upgrade 15 to $major: the registry set up on 15" [ $p -eq 0 ]
     psql_old -f "$WR_ROOT/test/majors/fingerprint.sql" >"$MT/fp-15.out" 2>&1
+    # the ledger as 15 left it: every version of the extension, two migrations
+    ledger_15=$(psql_old -At -c "SELECT count(*) FROM workflow_registry.migrations")
+    versions_15=$(psql_old -At -c "SELECT count(*) FROM workflow_registry.migrations WHERE kind = 'extension'")
     stop_cluster "$old"
 
     mkdir -p "$new"
@@ -238,12 +241,12 @@ upgrade_to() {
         [ "$(one "SET ROLE registry_writer; SELECT workflow_registry.revert_migration('5a1f00d2c0de'); RESET ROLE; SELECT w.workflow_id = i.workflow_id FROM workflow_registry.workflows w JOIN public.ids i USING (name) WHERE name = 'terminate_user'" | tail -1)" = t ]
     check "upgrade 15 to $major: a role without grants is refused (42501)" \
         grep -q 'permission denied' <<<"$(one "SET ROLE registry_nobody; SELECT workflow_registry.create_task('{\"name\": \"t\", \"description\": \"d\"}')")"
-    check "upgrade 15 to $major: the reader reads the ledger, 9 rows" \
-        [ "$(one "SET ROLE registry_reader; SELECT count(*) FROM workflow_registry.migrations")" = 9 ]
+    check "upgrade 15 to $major: the reader reads the ledger, $ledger_15 rows as on 15" \
+        [ "$(one "SET ROLE registry_reader; SELECT count(*) FROM workflow_registry.migrations")" = "$ledger_15" ]
     check "upgrade 15 to $major: workflows_row_check refuses a bad row written directly" \
         grep -q 'workflows_row_check' <<<"$(one "INSERT INTO workflow_registry.workflows (name, target, description, product_type) VALUES ('bad name', 'CREATE', 'x', 'User')")"
     check "upgrade 15 to $major: ALTER EXTENSION UPDATE has nothing to do" \
-        [ "$(one "SET client_min_messages = warning; ALTER EXTENSION workflow_registry UPDATE; SELECT count(*) FROM workflow_registry.migrations WHERE kind = 'extension'")" = 7 ]
+        [ "$(one "SET client_min_messages = warning; ALTER EXTENSION workflow_registry UPDATE; SELECT count(*) FROM workflow_registry.migrations WHERE kind = 'extension'")" = "$versions_15" ]
     wr_as_owner "$root/bin/pg_ctl" -D "$new/data" -s -m fast stop
 }
 if [ -n "$newest" ]; then
