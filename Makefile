@@ -11,6 +11,7 @@ OBJS = \
 	src/import.o \
 	src/ledger.o \
 	src/manifest.o \
+	src/message.o \
 	src/notify.o \
 	src/registry.o \
 	src/undo.o \

@@ -19,6 +19,7 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "message.h"
 #include "miscadmin.h"
 #include "notify.h"
 #include "registry.h"
@@ -46,12 +47,6 @@ typedef struct WrItemName
 	int			index;
 } WrItemName;
 
-typedef struct WrItemContext
-{
-	int			index;
-	const char *name;
-} WrItemContext;
-
 typedef enum WrBulkPlan
 {
 	BPLAN_EXISTING,
@@ -63,17 +58,6 @@ static SPIPlanPtr bulk_plans[WR_NUM_API_VERSIONS][BPLAN_INSERT + 1];
 
 static Oid	bulk_args[] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID};
-
-static void
-item_context(void *arg)
-{
-	WrItemContext *c = (WrItemContext *) arg;
-
-	if (c->name)
-		errcontext("workflows[%d] (\"%s\")", c->index, wr_clip(c->name));
-	else
-		errcontext("workflows[%d]", c->index);
-}
 
 static SPIPlanPtr
 bulk_plan(WrBulkPlan which, WrApiVersion api)
@@ -197,24 +181,15 @@ lock_product_types(WrItem *items, int nitems)
 	}
 }
 
-static void
-push_item_context(ErrorContextCallback *errcb, WrItemContext *ctx)
-{
-	errcb->callback = item_context;
-	errcb->arg = ctx;
-	errcb->previous = error_context_stack;
-	error_context_stack = errcb;
-}
-
 /* Read and check item i into *def; errors name the item. */
 static void
 read_item(Jsonb *workflows, int i, WrApiVersion api, WorkflowDef *def)
 {
-	WrItemContext ctx = {i, NULL};
-	ErrorContextCallback errcb;
+	WrItemContext item;
 	JsonbValue *elem;
 
-	push_item_context(&errcb, &ctx);
+	wr_push_item_context(&item, "workflows", "");
+	item.index = i;
 	elem = getIthJsonbValueFromContainer(&workflows->root, i);
 	if (elem->type != jbvBinary || !JsonContainerIsObject(elem->val.binary.data))
 		ereport(ERROR,
@@ -223,7 +198,7 @@ read_item(Jsonb *workflows, int i, WrApiVersion api, WorkflowDef *def)
 				 errdetail("create_workflows() takes an array of the objects that create_workflow() takes."),
 				 errhint("Write the argument as [{\"name\": ...}, {\"name\": ...}].")));
 	wr_parse_workflow(JsonbValueToJsonb(elem), api, def);
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&item);
 }
 
 static int
@@ -286,10 +261,11 @@ check_items(Jsonb *workflows, WrApiVersion api)
 		read_item(workflows, names[i].index, api, &again);
 		if (!wr_same_workflow(&first, &again))
 		{
-			WrItemContext ctx = {names[i].index, again.name};
-			ErrorContextCallback errcb;
+			WrItemContext item;
 
-			push_item_context(&errcb, &ctx);
+			wr_push_item_context(&item, "workflows", "");
+			item.index = names[i].index;
+			item.name = again.name;
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
 					 errmsg("workflow \"%s\" is defined twice with different definitions",
@@ -313,11 +289,10 @@ check_items(Jsonb *workflows, WrApiVersion api)
 static void
 match_registered(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 {
-	WrItemContext ctx = {0, NULL};
-	ErrorContextCallback errcb;
+	WrItemContext context;
 
 	wr_execute_plan(bulk_plan(BPLAN_EXISTING, api), values, NULL);
-	push_item_context(&errcb, &ctx);
+	wr_push_item_context(&context, "workflows", "");
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[r];
@@ -325,13 +300,13 @@ match_registered(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 		WrItem	   *item = &items[DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc,
 															  1, &isnull))];
 
-		ctx.index = item->index;
-		ctx.name = item->def.name;
+		context.index = item->index;
+		context.name = item->def.name;
 		item->registered = wr_registered_workflow_matches(&item->def, tup,
 														  SPI_tuptable->tupdesc,
 														  2, &item->id);
 	}
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&context);
 	SPI_freetuptable(SPI_tuptable);
 }
 
@@ -362,10 +337,11 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 		int64		products = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 														   SPI_tuptable->tupdesc,
 														   2, &isnull));
-		WrItemContext ctx = {item->index, item->def.name};
-		ErrorContextCallback errcb;
+		WrItemContext context;
 
-		push_item_context(&errcb, &ctx);
+		wr_push_item_context(&context, "workflows", "");
+		context.index = item->index;
+		context.name = item->def.name;
 		wr_report_unlinked(item->def.name, item->def.product_type,
 						   item->def.product_tag, products > 0);
 	}

@@ -18,12 +18,10 @@
 #include "definition.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "message.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/varlena.h"
-
-/* How much of a user-supplied string an error message repeats. */
-#define WR_CLIP_CHARS 64
 
 typedef enum WrValueKind
 {
@@ -296,35 +294,6 @@ wr_parse_product(Jsonb *jb, WrApiVersion api, ProductDef *def)
 				 errhint("Statuses are lower case: write \"%s\".", lower_match) :
 				 errhint("Leave \"status\" out to register an active product.")));
 	}
-}
-
-/*
- * Report a NULL argument of a function that is not STRICT because a NULL
- * must not pass silently.
- */
-void
-wr_report_null_argument(const char *argument, const char *function)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-			 errmsg("%s must not be null", argument),
-			 errdetail("%s() was called with a NULL %s.", function, argument),
-			 errhint("Give every argument of %s() a value.", function)));
-}
-
-/*
- * Return s, or its first characters followed by "..." when it is too long
- * to repeat in full in a message.
- */
-char *
-wr_clip(const char *s)
-{
-	int			len = strlen(s);
-	int			cut = pg_mbcharcliplen(s, len, WR_CLIP_CHARS);
-
-	if (cut >= len)
-		return (char *) s;
-	return psprintf("%.*s...", cut, s);
 }
 
 /*

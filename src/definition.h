@@ -80,7 +80,4 @@ extern bool wr_is_identifier(const char *s, int len);
 extern void wr_check_workflow_name(const char *name);
 extern bool wr_same_workflow(const WorkflowDef *a, const WorkflowDef *b);
 
-extern void wr_report_null_argument(const char *argument, const char *function);
-extern char *wr_clip(const char *s);
-
 #endif							/* WR_DEFINITION_H */

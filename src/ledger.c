@@ -24,6 +24,7 @@
 #include "ledger.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "message.h"
 #include "miscadmin.h"
 #include "notify.h"
 #include "registry.h"
@@ -60,15 +61,6 @@ typedef struct WrStep
 	uint32		given;			/* update_workflow: WR_UPDATE_* bits */
 	ProductDef	product;		/* create_product */
 } WrStep;
-
-/* What the error context callback says about the step being worked on. */
-typedef struct WrStepContext
-{
-	const char *version;
-	int			index;
-	const char *kind;			/* NULL until known */
-	const char *name;			/* NULL until known */
-} WrStepContext;
 
 typedef enum WrLedgerPlan
 {
@@ -181,21 +173,6 @@ ledger_plan(WrLedgerPlan which)
 						ledger_sql[which].nargs, ledger_sql[which].argtypes);
 }
 
-static void
-step_context(void *arg)
-{
-	WrStepContext *c = (WrStepContext *) arg;
-
-	if (c->kind && c->name)
-		errcontext("steps[%d] (%s \"%s\") of migration \"%s\"",
-				   c->index, c->kind, wr_clip(c->name), c->version);
-	else if (c->kind)
-		errcontext("steps[%d] (%s) of migration \"%s\"",
-				   c->index, c->kind, c->version);
-	else
-		errcontext("steps[%d] of migration \"%s\"", c->index, c->version);
-}
-
 /* The name of the role that called us, not the owner we run as. */
 static Datum
 caller_name(void)
@@ -240,7 +217,7 @@ wr_check_migration_version(const char *version)
 
 /* Read one step; errors carry the step context. */
 static void
-parse_step(JsonbValue *elem, WrStep *step, WrStepContext *ctx)
+parse_step(JsonbValue *elem, WrStep *step, WrItemContext *ctx)
 {
 	JsonbIterator *it;
 	JsonbValue	k;
@@ -482,8 +459,8 @@ wr_apply_migration(const char *version, const char *description,
 				   Jsonb *steps, ArrayType *requires)
 {
 	TimestampTz started = GetCurrentTimestamp();
-	WrStepContext ctx = {version, 0, NULL, NULL};
-	ErrorContextCallback errcb;
+	char	   *of_migration = psprintf(" of migration \"%s\"", version);
+	WrItemContext ctx;
 	WrStep	   *parsed;
 	int			nsteps;
 	StringInfoData normalised;
@@ -523,10 +500,7 @@ wr_apply_migration(const char *version, const char *description,
 	initStringInfo(&normalised);
 	appendStringInfoChar(&normalised, '[');
 
-	errcb.callback = step_context;
-	errcb.arg = &ctx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
+	wr_push_item_context(&ctx, "steps", of_migration);
 	for (int i = 0; i < nsteps; i++)
 	{
 		JsonbValue *elem = getIthJsonbValueFromContainer(&steps->root, i);
@@ -538,7 +512,7 @@ wr_apply_migration(const char *version, const char *description,
 			appendStringInfoString(&normalised, ", ");
 		append_normalised(&normalised, &parsed[i]);
 	}
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&ctx);
 	appendStringInfoChar(&normalised, ']');
 	normalised_jsonb = DirectFunctionCall1(jsonb_in,
 										   CStringGetDatum(normalised.data));
@@ -600,7 +574,7 @@ wr_apply_migration(const char *version, const char *description,
 						 wr_clip(missing))));
 	}
 
-	error_context_stack = &errcb;
+	wr_push_item_context(&ctx, "steps", of_migration);
 	for (int i = 0; i < nsteps; i++)
 	{
 		Datum		entry;
@@ -612,7 +586,7 @@ wr_apply_migration(const char *version, const char *description,
 		if (entry != (Datum) 0)
 			undo = lappend(undo, DatumGetPointer(entry));
 	}
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&ctx);
 
 	wr_record_migration(version, description, requires, normalised_jsonb,
 						undo, touches, started);

@@ -26,6 +26,7 @@
 #include "funcapi.h"
 #include "ledger.h"
 #include "manifest.h"
+#include "message.h"
 #include "registry.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -42,26 +43,6 @@ typedef struct WrManifest
 	ProductDef *products;
 	bool		manages_products;	/* the manifest has "products" */
 } WrManifest;
-
-typedef struct WrEntryContext
-{
-	const char *list;
-	int			index;
-	const char *name;
-	const char *where;			/* " of the manifest", or "" */
-} WrEntryContext;
-
-static void
-entry_context(void *arg)
-{
-	WrEntryContext *c = (WrEntryContext *) arg;
-
-	if (c->name)
-		errcontext("%s[%d] (\"%s\")%s", c->list, c->index,
-				   wr_clip(c->name), c->where);
-	else
-		errcontext("%s[%d]%s", c->list, c->index, c->where);
-}
 
 /*
  * The manifest's statements share their first part: the desired rows, the
@@ -299,8 +280,7 @@ read_manifest(Jsonb *jb, WrManifest *m)
 	JsonbIteratorToken tok;
 	int			nw = 0;
 	int			nt = 0;
-	WrEntryContext ctx = {NULL, 0, NULL, " of the manifest"};
-	ErrorContextCallback errcb;
+	WrItemContext ctx;
 
 	memset(m, 0, sizeof(WrManifest));
 	if (!JB_ROOT_IS_OBJECT(jb))
@@ -348,10 +328,7 @@ read_manifest(Jsonb *jb, WrManifest *m)
 	m->kinds = palloc0(Max(m->nworkflows, 1) * sizeof(char *));
 	m->products = palloc0(Max(m->nproducts, 1) * sizeof(ProductDef));
 
-	errcb.callback = entry_context;
-	errcb.arg = &ctx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
+	wr_push_item_context(&ctx, "workflows", " of the manifest");
 	for (int i = 0; i < m->nworkflows; i++)
 	{
 		bool		task = i >= nw;
@@ -412,7 +389,7 @@ read_manifest(Jsonb *jb, WrManifest *m)
 						 errhint("Keep one entry per name.")));
 		}
 	}
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&ctx);
 }
 
 /*
@@ -570,8 +547,7 @@ wr_check(Jsonb *code, Tuplestorestate *out, TupleDesc outdesc)
 	int			n;
 	WorkflowDef *defs;
 	Datum		values[2];
-	WrEntryContext ctx = {"code_workflows", 0, NULL, ""};
-	ErrorContextCallback errcb;
+	WrItemContext ctx;
 
 	if (!JB_ROOT_IS_ARRAY(code) || JB_ROOT_IS_SCALAR(code))
 		ereport(ERROR,
@@ -582,10 +558,7 @@ wr_check(Jsonb *code, Tuplestorestate *out, TupleDesc outdesc)
 
 	n = JB_ROOT_COUNT(code);
 	defs = palloc0(Max(n, 1) * sizeof(WorkflowDef));
-	errcb.callback = entry_context;
-	errcb.arg = &ctx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
+	wr_push_item_context(&ctx, "code_workflows", "");
 	for (int i = 0; i < n; i++)
 	{
 		JsonbValue *e = getIthJsonbValueFromContainer(&code->root, i);
@@ -615,7 +588,7 @@ wr_check(Jsonb *code, Tuplestorestate *out, TupleDesc outdesc)
 						 errhint("Keep one entry per name.")));
 		}
 	}
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&ctx);
 
 	values[0] = wr_field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, name));
 	values[1] = wr_field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, target));

@@ -29,8 +29,8 @@
 
 #include "access/xact.h"
 #include "commands/async.h"
-#include "definition.h"
 #include "lib/stringinfo.h"
+#include "message.h"
 #include "nodes/pg_list.h"
 #include "notify.h"
 #include "utils/guc.h"

@@ -26,6 +26,7 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "message.h"
 #include "miscadmin.h"
 #include "notify.h"
 #include "registry.h"

@@ -23,6 +23,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "message.h"
 #include "notify.h"
 #include "registry.h"
 #include "utils/builtins.h"
@@ -256,16 +257,6 @@ text_column(int col)
 	return v ? strcpy(SPI_palloc(strlen(v) + 1), v) : NULL;
 }
 
-static void
-report_missing(const char *what, const char *name)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_UNDEFINED_OBJECT),
-			 errmsg("%s \"%s\" does not exist", what, wr_clip(name)),
-			 errdetail("No %s of that name is registered.", what),
-			 errhint("Check the name against workflow_registry.%ss.", what)));
-}
-
 /*
  * Delete a workflow as a migration step.  Returns the undo entry that
  * restores it with its id, created_at and links, and sets *product_type
@@ -281,7 +272,7 @@ wr_unregister_workflow_undoably(const char *name, char **product_type)
 	SPI_connect();
 	wr_execute_plan(undo_plan(UPLAN_DELETE_WORKFLOW), values, NULL);
 	if (SPI_processed != 1)
-		report_missing("workflow", name);
+		wr_report_missing("workflow", name);
 	wr_notify_change(WR_WORKFLOW_DELETED, 1);
 	undo = jsonb_column(1);
 	*product_type = text_column(2);
@@ -304,12 +295,12 @@ wr_unregister_product_undoably(const char *name, char **product_type)
 	SPI_connect();
 	wr_execute_plan(undo_plan(UPLAN_PRODUCT_TYPE), values, NULL);
 	if (SPI_processed != 1)
-		report_missing("product", name);
+		wr_report_missing("product", name);
 	*product_type = text_column(1);
 	wr_lock_product_type(*product_type, ExclusiveLock);
 	wr_execute_plan(undo_plan(UPLAN_DELETE_PRODUCT), values, NULL);
 	if (SPI_processed != 1)
-		report_missing("product", name);
+		wr_report_missing("product", name);
 	wr_notify_change(WR_PRODUCT_DELETED, 1);
 	undo = jsonb_column(1);
 	SPI_finish();
@@ -336,7 +327,7 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 	SPI_connect();
 	wr_execute_plan(undo_plan(UPLAN_WORKFLOW_FOR_UPDATE), values, NULL);
 	if (SPI_processed != 1)
-		report_missing("workflow", changes->name);
+		wr_report_missing("workflow", changes->name);
 
 	now.name = changes->name;
 	now.target = text_column(1);

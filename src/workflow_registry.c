@@ -23,6 +23,7 @@
 #include "import.h"
 #include "ledger.h"
 #include "manifest.h"
+#include "message.h"
 #include "notify.h"
 #include "miscadmin.h"
 #include "registry.h"
