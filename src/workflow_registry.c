@@ -56,7 +56,6 @@ PG_FUNCTION_INFO_V1(valid_workflow_row);
 
 static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 									  WrApiVersion api);
-static void init_materialized_srf(FunctionCallInfo fcinfo);
 static Datum create_product_internal(FunctionCallInfo fcinfo,
 									 WrApiVersion api);
 
@@ -179,35 +178,6 @@ delete_product(PG_FUNCTION_ARGS)
 }
 
 /*
- * Set up a set-returning function that fills rsinfo->setResult, a
- * tuplestore of rows shaped rsinfo->setDesc.
- */
-static void
-init_materialized_srf(FunctionCallInfo fcinfo)
-{
-#if PG_VERSION_NUM >= 150000
-	InitMaterializedSRF(fcinfo, 0);
-#else
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	TupleDesc	tupdesc;
-	MemoryContext oldcxt;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-	MemoryContextSwitchTo(oldcxt);
-#endif
-}
-
-/*
  * create_workflows(workflows jsonb) RETURNS TABLE (name text, workflow_id
  * uuid), as of 1.3
  */
@@ -219,7 +189,7 @@ create_workflows(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("workflow definitions", "create_workflows");
 
-	init_materialized_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 
 	wr_check_catalog();
 	wr_register_workflows(PG_GETARG_JSONB_P(0), WR_API_1_3,
@@ -277,7 +247,7 @@ plan_manifest(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		wr_report_null_argument("allow_delete", "plan");
 
-	init_materialized_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
 	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1),
 			rsinfo->setResult, rsinfo->setDesc);
@@ -300,7 +270,7 @@ sync_manifest(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(2))
 		wr_report_null_argument("allow_delete", "sync");
 
-	init_materialized_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
 	wr_sync(PG_GETARG_JSONB_P(0), text_to_cstring(PG_GETARG_TEXT_PP(1)),
 			PG_GETARG_BOOL(2), rsinfo->setResult, rsinfo->setDesc);
@@ -319,7 +289,7 @@ check_code(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("code workflows", "check");
 
-	init_materialized_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
 	wr_check(PG_GETARG_JSONB_P(0), rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
@@ -340,7 +310,7 @@ import_orchestrator_core(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		wr_report_null_argument("dry_run", "import_orchestrator_core");
 
-	init_materialized_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
 	wr_import_orchestrator_core(NameStr(*PG_GETARG_NAME(0)), PG_GETARG_BOOL(1),
 								rsinfo->setResult, rsinfo->setDesc);
