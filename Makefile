@@ -10,10 +10,12 @@ OBJS = \
 	src/definition.o \
 	src/import.o \
 	src/ledger.o \
+	src/links.o \
 	src/manifest.o \
 	src/message.o \
 	src/notify.o \
 	src/registry.o \
+	src/spi.o \
 	src/undo.o \
 	src/workflow_registry.o
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -16,6 +16,7 @@
  */
 #include "postgres.h"
 
+#include "bulk.h"
 #include "catalog.h"
 #include "definition.h"
 #include "fmgr.h"
@@ -217,7 +218,7 @@ apply_migration(PG_FUNCTION_ARGS)
 	wr_apply_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 					   text_to_cstring(PG_GETARG_TEXT_PP(1)),
 					   PG_GETARG_JSONB_P(2),
-					   PG_GETARG_ARRAYTYPE_P(3));
+					   PG_GETARG_ARRAYTYPE_P(3), WR_API_1_3);
 	PG_RETURN_VOID();
 }
 
@@ -249,7 +250,7 @@ plan_manifest(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
-	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1),
+	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1), WR_API_1_4,
 			rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
@@ -273,7 +274,7 @@ sync_manifest(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
 	wr_sync(PG_GETARG_JSONB_P(0), text_to_cstring(PG_GETARG_TEXT_PP(1)),
-			PG_GETARG_BOOL(2), rsinfo->setResult, rsinfo->setDesc);
+			PG_GETARG_BOOL(2), WR_API_1_4, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
 
@@ -291,7 +292,8 @@ check_code(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
-	wr_check(PG_GETARG_JSONB_P(0), rsinfo->setResult, rsinfo->setDesc);
+	wr_check(PG_GETARG_JSONB_P(0), WR_API_1_4, rsinfo->setResult,
+			 rsinfo->setDesc);
 	return (Datum) 0;
 }
 
@@ -321,35 +323,22 @@ import_orchestrator_core(PG_FUNCTION_ARGS)
  * valid_workflow_row(name, description, product_type, product_tag, is_task)
  * RETURNS boolean, as of 1.6
  *
- * The CHECK constraint of the workflows table: the rules that
- * wr_parse_workflow() applies to a definition, for rows written any other
- * way (by the table's owner, by a restore).  Up to 1.5 these were four SQL
- * expressions; the executor reads and plans a table's CHECK expressions
- * again for every statement that writes it, and for one registration that
- * was a sixth of its time.  One C call costs a small part of that.
- *
- * Not strict, and a NULL passes as it would in a CHECK expression, except
- * where a rule is about NULL: a workflow that is not a task has a product
- * type, and a product tag needs a product type.
+ * The CHECK constraint of the workflows table; the rules are
+ * wr_valid_workflow_row()'s, beside the parser's in definition.c.  Up to
+ * 1.5 these were four SQL expressions; the executor reads and plans a
+ * table's CHECK expressions again for every statement that writes it, and
+ * for one registration that was a sixth of its time.  One C call costs a
+ * small part of that.  Not strict: a NULL passes as it would in a CHECK
+ * expression, except where a rule is about NULL.
  */
 Datum
 valid_workflow_row(PG_FUNCTION_ARGS)
 {
-	if (!PG_ARGISNULL(0))
-	{
-		text	   *name = PG_GETARG_TEXT_PP(0);
-		int			len = VARSIZE_ANY_EXHDR(name);
+	bool		is_task = PG_ARGISNULL(4) ? false : PG_GETARG_BOOL(4);
 
-		/* an identifier is ASCII: bytes are characters */
-		if (len > WR_MAX_NAME_CHARS || !wr_is_identifier(VARDATA_ANY(name), len))
-			PG_RETURN_BOOL(false);
-	}
-	if (!PG_ARGISNULL(1) && VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) == 0)
-		PG_RETURN_BOOL(false);
-	if (PG_ARGISNULL(2) && !PG_ARGISNULL(4) && !PG_GETARG_BOOL(4))
-		PG_RETURN_BOOL(false);
-	if (!PG_ARGISNULL(3) &&
-		(PG_ARGISNULL(2) || VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(3)) == 0))
-		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(wr_valid_workflow_row(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0),
+										 PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1),
+										 !PG_ARGISNULL(2),
+										 PG_ARGISNULL(3) ? NULL : PG_GETARG_TEXT_PP(3),
+										 PG_ARGISNULL(4) ? NULL : &is_task));
 }
