@@ -24,9 +24,9 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "ledger.h"
+#include "links.h"
 #include "manifest.h"
 #include "message.h"
-#include "links.h"
 #include "registry.h"
 #include "spi.h"
 #include "utils/array.h"
@@ -234,24 +234,23 @@ typedef enum WrManifestStatement
 	MANIFEST_CHECK
 } WrManifestStatement;
 
+/* the parameters of MANIFEST_CTES */
 #define MANIFEST_NARGS 14
+#define MANIFEST_ARGS \
+	.nargs = MANIFEST_NARGS, \
+	.argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+		BOOLARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+	BOOLOID, BOOLOID}
 
 static const WrStatement manifest_sql[] = {
 	[MANIFEST_PLAN] = {
 		.sql = PLAN_SQL,
-		.nargs = MANIFEST_NARGS,
-		.argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-			BOOLARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-			TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-		BOOLOID, BOOLOID}
+		MANIFEST_ARGS
 	},
 	[MANIFEST_STEPS] = {
 		.sql = STEPS_SQL,
-		.nargs = MANIFEST_NARGS,
-		.argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-			BOOLARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-			TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-		BOOLOID, BOOLOID}
+		MANIFEST_ARGS
 	},
 	/* check(): the code's names and targets */
 	[MANIFEST_CHECK] = {
