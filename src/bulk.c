@@ -187,9 +187,10 @@ read_item(Jsonb *workflows, int i, WrApiVersion api, WorkflowDef *def)
 	WrItemContext item;
 	JsonbValue *elem;
 
+	elem = getIthJsonbValueFromContainer(&workflows->root, i);
 	wr_push_item_context(&item, "workflows", "");
 	item.index = i;
-	elem = getIthJsonbValueFromContainer(&workflows->root, i);
+	item.name = wr_item_name(elem);
 	if (elem->type != jbvBinary || !JsonContainerIsObject(elem->val.binary.data))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -310,6 +311,39 @@ match_registered(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 }
 
 /*
+ * Compare the items that the insert skipped, names registered concurrently
+ * since our snapshot, with what is registered now.  The caller is connected
+ * to SPI.
+ */
+static void
+match_concurrent(WrItem *items, int nitems, WrApiVersion api, Datum *values)
+{
+	WrItemContext context;
+	bool		concurrent = false;
+
+	for (int i = 0; i < nitems && !concurrent; i++)
+		concurrent = !items[i].registered;
+	if (!concurrent)
+		return;
+
+	bulk_values(items, nitems, values);
+	match_registered(items, nitems, api, values);
+	wr_push_item_context(&context, "workflows", "");
+	for (int i = 0; i < nitems; i++)
+	{
+		context.index = items[i].index;
+		context.name = items[i].def.name;
+		if (!items[i].registered)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("workflow \"%s\" was registered and deleted concurrently",
+							items[i].def.name),
+					 errhint("Run create_workflows() again.")));
+	}
+	wr_pop_item_context(&context);
+}
+
+/*
  * Register one chunk of items and put their (name, workflow_id) rows into
  * out.  The caller is connected to SPI.
  */
@@ -318,7 +352,6 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 			   Tuplestorestate *out, TupleDesc outdesc)
 {
 	Datum		values[7];
-	bool		concurrent = false;
 
 	lock_product_types(items, nitems);
 
@@ -374,29 +407,7 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	/* names registered concurrently since our snapshot: compare them now */
-	for (int i = 0; i < nitems; i++)
-	{
-		if (!items[i].registered)
-		{
-			concurrent = true;
-			break;
-		}
-	}
-	if (concurrent)
-	{
-		bulk_values(items, nitems, values);
-		match_registered(items, nitems, api, values);
-		for (int i = 0; i < nitems; i++)
-		{
-			if (!items[i].registered)
-				ereport(ERROR,
-						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-						 errmsg("workflow \"%s\" was registered and deleted concurrently",
-								items[i].def.name),
-						 errhint("Run create_workflows() again.")));
-		}
-	}
+	match_concurrent(items, nitems, api, values);
 
 	for (int i = 0; i < nitems; i++)
 	{

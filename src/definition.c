@@ -284,6 +284,30 @@ wr_parse_code_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
 }
 
 /*
+ * The name of an item of a list, for the context of any error about it,
+ * before the item is read: the item itself when it is a string (a name,
+ * as in a delete step), or the string value of its key "name" when it is
+ * an object; NULL when it has no non-empty name.
+ */
+char *
+wr_item_name(const JsonbValue *item)
+{
+	JsonbValue	name;
+
+	if (item->type == jbvString)
+		name = *item;
+	else if (item->type != jbvBinary ||
+			 !JsonContainerIsObject(item->val.binary.data) ||
+			 !getKeyJsonValueFromContainer(item->val.binary.data, "name", 4,
+										   &name) ||
+			 name.type != jbvString)
+		return NULL;
+	if (name.val.string.len == 0)
+		return NULL;
+	return pnstrdup(name.val.string.val, name.val.string.len);
+}
+
+/*
  * Whether two workflow definitions register the same thing: everything but
  * the name compared, NULL equal only to NULL.
  */

@@ -64,6 +64,7 @@ extern bool wr_valid_workflow_row(const text *name, const text *description,
 								  const bool *is_task);
 extern void wr_parse_code_workflow(Jsonb *jb, WrApiVersion api,
 								   WorkflowDef *def);
+extern char *wr_item_name(const JsonbValue *item);
 extern bool wr_is_identifier(const char *s, int len);
 extern void wr_check_workflow_name(const char *name);
 extern bool wr_same_workflow(const WorkflowDef *a, const WorkflowDef *b);

@@ -226,6 +226,7 @@ parse_step(JsonbValue *elem, WrApiVersion api, WrStep *step,
 		nkeys++;
 	}
 	Assert(nkeys == 1);
+	ctx->name = wr_item_name(&v);
 
 	for (int i = 0; i < (int) lengthof(step_names); i++)
 	{

@@ -360,6 +360,14 @@ find_lists(Jsonb *jb, JsonbValue **workflows, JsonbValue **tasks,
 				 errhint("Add \"workflows\": [] if the code registers no workflow.")));
 }
 
+/* The name entry "index" of a list of the manifest gives, or NULL. */
+static char *
+entry_name(JsonbValue *list, int index)
+{
+	return wr_item_name(getIthJsonbValueFromContainer(list->val.binary.data,
+													  index));
+}
+
 /* Entry "index" of a list of the manifest, which must be an object. */
 static Jsonb *
 entry_object(JsonbValue *list, int index, const char *what,
@@ -393,7 +401,7 @@ read_workflows(JsonbValue *workflows, int nw, JsonbValue *tasks,
 
 		ctx->list = task ? "tasks" : "workflows";
 		ctx->index = task ? i - nw : i;
-		ctx->name = NULL;
+		ctx->name = entry_name(task ? tasks : workflows, ctx->index);
 		if (task)
 		{
 			e = entry_object(tasks, ctx->index, "task", "create_task");
@@ -430,7 +438,7 @@ read_products(JsonbValue *products, WrApiVersion api, WrManifest *m,
 		ProductDef *def = &m->products[i];
 
 		ctx->index = i;
-		ctx->name = NULL;
+		ctx->name = entry_name(products, i);
 		wr_parse_product(entry_object(products, i, "product", "create_product"),
 						 api, def);
 		ctx->name = def->name;
@@ -473,6 +481,37 @@ read_manifest(Jsonb *jb, WrApiVersion api, WrManifest *m)
 }
 
 /*
+ * Name the entry of the manifest of that kind and name in the context of
+ * the errors that follow, as read_manifest() does.
+ */
+static void
+push_entry_context(const WrManifest *m, const char *kind, const char *name,
+				   WrItemContext *ctx)
+{
+	int			index = 0;
+
+	wr_push_item_context(ctx, "products", " of the manifest");
+	ctx->name = name;
+	if (strcmp(kind, "product") == 0)
+	{
+		while (index < m->nproducts && strcmp(m->products[index].name, name) != 0)
+			index++;
+		ctx->index = index;
+		return;
+	}
+	ctx->list = strcmp(kind, "task") == 0 ? "tasks" : "workflows";
+	for (int i = 0; i < m->nworkflows; i++)
+	{
+		if (strcmp(m->kinds[i], kind) != 0)
+			continue;
+		if (strcmp(m->workflows[i].name, name) == 0)
+			break;
+		index++;
+	}
+	ctx->index = index;
+}
+
+/*
  * Run the plan statement and put its rows into out, or raise the error of
  * the first row that is a problem of the manifest.  Returns the number of
  * actions.  The caller is connected to SPI.
@@ -483,6 +522,7 @@ compute_plan(const WrManifest *m, bool allow_delete, Tuplestorestate *out,
 {
 	Datum		values[MANIFEST_NARGS];
 	SPITupleTable *rows;
+	WrItemContext ctx;
 
 	manifest_values(m, allow_delete, values);
 	wr_execute(&statements, MANIFEST_PLAN, values, NULL);
@@ -498,6 +538,8 @@ compute_plan(const WrManifest *m, bool allow_delete, Tuplestorestate *out,
 		char	   *old_value = SPI_getvalue(tup, rows->tupdesc, 5);
 		char	   *new_value = SPI_getvalue(tup, rows->tupdesc, 6);
 
+		if (strcmp(action, "conflict") == 0 || strcmp(action, "unlinked") == 0)
+			push_entry_context(m, kind, name, &ctx);
 		if (strcmp(action, "conflict") == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -619,7 +661,7 @@ wr_check(Jsonb *code, WrApiVersion api, Tuplestorestate *out,
 		JsonbValue *e = getIthJsonbValueFromContainer(&code->root, i);
 
 		ctx.index = i;
-		ctx.name = NULL;
+		ctx.name = wr_item_name(e);
 		if (e->type == jbvString)
 		{
 			defs[i].name = pnstrdup(e->val.string.val, e->val.string.len);
