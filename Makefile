@@ -10,9 +10,12 @@ OBJS = \
 	src/definition.o \
 	src/import.o \
 	src/ledger.o \
+	src/links.o \
 	src/manifest.o \
+	src/message.o \
 	src/notify.o \
 	src/registry.o \
+	src/spi.o \
 	src/undo.o \
 	src/workflow_registry.o
 PG_CPPFLAGS = -I$(srcdir)/src
@@ -30,7 +33,7 @@ DATA = \
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
 REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import \
-	import_security table_checks \
+	import_security table_checks item_names \
 	fresh_upgraded hostile_search_path fuzz
 
 # Concurrency: specs in test/isolation/specs, expected output in
@@ -46,6 +49,9 @@ PROVE_TESTS = test/t/*.pl
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS tracks no header dependencies: a changed header rebuilds everything.
+$(OBJS): $(wildcard $(srcdir)/src/*.h)
 
 # The import test reads orchestrator-core's DDL, which is not in this
 # repository: installcheck takes it from the shared/ folder beside it.

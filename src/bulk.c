@@ -17,11 +17,14 @@
  */
 #include "postgres.h"
 
+#include "bulk.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
+#include "links.h"
+#include "message.h"
 #include "miscadmin.h"
 #include "notify.h"
 #include "registry.h"
+#include "spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -46,96 +49,80 @@ typedef struct WrItemName
 	int			index;
 } WrItemName;
 
-typedef struct WrItemContext
+typedef enum WrBulkStatement
 {
-	int			index;
-	const char *name;
-} WrItemContext;
+	BULK_EXISTING,
+	BULK_UNMATCHED,
+	BULK_INSERT
+} WrBulkStatement;
 
-typedef enum WrBulkPlan
+/*
+ * Every statement takes the items not registered yet as arrays: name,
+ * target, description, product_type, is_task, product_tag, and the item's
+ * position in the chunk.
+ */
+#define BULK_ARGS \
+	.nargs = 7, .argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID}
+
+static char *build_existing(WrApiVersion api);
+
+static const WrStatement bulk_sql[] = {
+	/* registered rows of the names, with the item's position */
+	[BULK_EXISTING] = {.build = build_existing, BULK_ARGS},
+
+	/*
+	 * The first item whose product type (and tag) matches no product: its
+	 * position, and how many products the type has.
+	 */
+	[BULK_UNMATCHED] = {
+		.sql = "SELECT i.n, pg_catalog.count(p.product_id)"
+		" FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($6),"
+		" pg_catalog.unnest($7)) AS i(product_type, product_tag, n)"
+		" LEFT JOIN workflow_registry.products AS p"
+		" ON p.product_type OPERATOR(pg_catalog.=) i.product_type"
+		" WHERE i.product_type IS NOT NULL"
+		" GROUP BY i.n"
+		" HAVING pg_catalog.count(p.product_id) FILTER (WHERE"
+		WR_LINK_RULE("p.product_type", "p.tag", "i.product_type", "i.product_tag")
+		") OPERATOR(pg_catalog.=) 0"
+		" ORDER BY i.n LIMIT 1",
+		BULK_ARGS
+	},
+	[BULK_INSERT] = {
+		.sql = "WITH inserted AS ("
+		" INSERT INTO workflow_registry.workflows"
+		" (name, target, description, product_type, is_task, product_tag)"
+		" SELECT i.name, i.target::workflow_registry.target, i.description,"
+		" i.product_type, i.is_task, i.product_tag"
+		" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+		" pg_catalog.unnest($3), pg_catalog.unnest($4),"
+		" pg_catalog.unnest($5), pg_catalog.unnest($6))"
+		" AS i(name, target, description, product_type, is_task, product_tag)"
+		" ON CONFLICT (name) DO NOTHING"
+		" RETURNING workflow_id, name, product_type, product_tag),"
+		" linked AS ("
+		" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+		" SELECT p.product_id, i.workflow_id"
+		" FROM inserted AS i"
+		" JOIN workflow_registry.products AS p ON"
+		WR_LINK_RULE("p.product_type", "p.tag", "i.product_type", "i.product_tag") ")"
+		" SELECT i.name, i.workflow_id FROM inserted AS i",
+		BULK_ARGS
+	},
+};
+
+static WrStatements statements = WR_STATEMENTS(bulk_sql);
+
+static char *
+build_existing(WrApiVersion api)
 {
-	BPLAN_EXISTING,
-	BPLAN_UNMATCHED,
-	BPLAN_INSERT
-} WrBulkPlan;
-
-static SPIPlanPtr bulk_plans[WR_NUM_API_VERSIONS][BPLAN_INSERT + 1];
-
-static Oid	bulk_args[] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID};
-
-static void
-item_context(void *arg)
-{
-	WrItemContext *c = (WrItemContext *) arg;
-
-	if (c->name)
-		errcontext("workflows[%d] (\"%s\")", c->index, wr_clip(c->name));
-	else
-		errcontext("workflows[%d]", c->index);
-}
-
-static SPIPlanPtr
-bulk_plan(WrBulkPlan which, WrApiVersion api)
-{
-	char	   *sql = NULL;
-
-	if (bulk_plans[api][which] != NULL)
-		return bulk_plans[api][which];
-
-	switch (which)
-	{
-		case BPLAN_EXISTING:
-			/* registered rows of the names, with the item's position */
-			sql = psprintf("SELECT i.n, %s"
-						   " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($7)) AS i(name, n)"
-						   " JOIN workflow_registry.workflows AS w"
-						   " ON w.name OPERATOR(pg_catalog.=) i.name"
-						   " FOR KEY SHARE OF w",
-						   wr_workflow_columns(api));
-			break;
-		case BPLAN_UNMATCHED:
-
-			/*
-			 * The first item whose product type (and tag) matches no
-			 * product: its position, and how many products the type has.
-			 */
-			sql = pstrdup("SELECT i.n, pg_catalog.count(p.product_id)"
-						  " FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($6),"
-						  " pg_catalog.unnest($7)) AS i(product_type, product_tag, n)"
-						  " LEFT JOIN workflow_registry.products AS p"
-						  " ON p.product_type OPERATOR(pg_catalog.=) i.product_type"
-						  " WHERE i.product_type IS NOT NULL"
-						  " GROUP BY i.n"
-						  " HAVING pg_catalog.count(p.product_id) FILTER ("
-						  " WHERE i.product_tag IS NULL"
-						  " OR p.tag OPERATOR(pg_catalog.=) i.product_tag) OPERATOR(pg_catalog.=) 0"
-						  " ORDER BY i.n LIMIT 1");
-			break;
-		case BPLAN_INSERT:
-			sql = pstrdup("WITH inserted AS ("
-						  " INSERT INTO workflow_registry.workflows"
-						  " (name, target, description, product_type, is_task, product_tag)"
-						  " SELECT i.name, i.target::workflow_registry.target, i.description,"
-						  " i.product_type, i.is_task, i.product_tag"
-						  " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
-						  " pg_catalog.unnest($3), pg_catalog.unnest($4),"
-						  " pg_catalog.unnest($5), pg_catalog.unnest($6))"
-						  " AS i(name, target, description, product_type, is_task, product_tag)"
-						  " ON CONFLICT (name) DO NOTHING"
-						  " RETURNING workflow_id, name, product_type, product_tag),"
-						  " linked AS ("
-						  " INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-						  " SELECT p.product_id, i.workflow_id"
-						  " FROM inserted AS i"
-						  " JOIN workflow_registry.products AS p"
-						  " ON p.product_type OPERATOR(pg_catalog.=) i.product_type"
-						  " AND (i.product_tag IS NULL OR p.tag OPERATOR(pg_catalog.=) i.product_tag))"
-						  " SELECT i.name, i.workflow_id FROM inserted AS i");
-			break;
-	}
-	return wr_keep_plan(&bulk_plans[api][which], sql, lengthof(bulk_args),
-						bulk_args);
+	return psprintf("SELECT i.n, %s"
+					" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($7)) AS i(name, n)"
+					" JOIN workflow_registry.workflows AS w"
+					" ON w.name OPERATOR(pg_catalog.=) i.name"
+					" FOR KEY SHARE OF w",
+					wr_workflow_columns(api));
 }
 
 /* The statements' parameters for the items not registered yet. */
@@ -143,7 +130,6 @@ static void
 bulk_values(WrItem *items, int nitems, Datum *values)
 {
 	WrItem	   *todo = palloc(Max(nitems, 1) * sizeof(WrItem));
-	Datum	   *flags = palloc(Max(nitems, 1) * sizeof(Datum));
 	Datum	   *positions = palloc(Max(nitems, 1) * sizeof(Datum));
 	int			n = 0;
 
@@ -152,20 +138,17 @@ bulk_values(WrItem *items, int nitems, Datum *values)
 		if (items[i].registered)
 			continue;
 		todo[n] = items[i];
-		flags[n] = BoolGetDatum(items[i].def.is_task);
 		positions[n] = Int32GetDatum(i);
 		n++;
 	}
-#define FIELD(f) wr_field_array(todo, sizeof(WrItem), n, \
-								 offsetof(WrItem, def) + offsetof(WorkflowDef, f))
-	values[0] = FIELD(name);
-	values[1] = FIELD(target);
-	values[2] = FIELD(description);
-	values[3] = FIELD(product_type);
-	values[4] = PointerGetDatum(construct_array(flags, n, BOOLOID, 1, true,
-												TYPALIGN_CHAR));
-	values[5] = FIELD(product_tag);
-#undef FIELD
+#define OFFSET(f) (offsetof(WrItem, def) + offsetof(WorkflowDef, f))
+	values[0] = wr_field_array(todo, sizeof(WrItem), n, OFFSET(name));
+	values[1] = wr_field_array(todo, sizeof(WrItem), n, OFFSET(target));
+	values[2] = wr_field_array(todo, sizeof(WrItem), n, OFFSET(description));
+	values[3] = wr_field_array(todo, sizeof(WrItem), n, OFFSET(product_type));
+	values[4] = wr_bool_field_array(todo, sizeof(WrItem), n, OFFSET(is_task));
+	values[5] = wr_field_array(todo, sizeof(WrItem), n, OFFSET(product_tag));
+#undef OFFSET
 	values[6] = PointerGetDatum(construct_array(positions, n, INT4OID, 4, true,
 												TYPALIGN_INT));
 }
@@ -197,25 +180,17 @@ lock_product_types(WrItem *items, int nitems)
 	}
 }
 
-static void
-push_item_context(ErrorContextCallback *errcb, WrItemContext *ctx)
-{
-	errcb->callback = item_context;
-	errcb->arg = ctx;
-	errcb->previous = error_context_stack;
-	error_context_stack = errcb;
-}
-
 /* Read and check item i into *def; errors name the item. */
 static void
 read_item(Jsonb *workflows, int i, WrApiVersion api, WorkflowDef *def)
 {
-	WrItemContext ctx = {i, NULL};
-	ErrorContextCallback errcb;
+	WrItemContext item;
 	JsonbValue *elem;
 
-	push_item_context(&errcb, &ctx);
 	elem = getIthJsonbValueFromContainer(&workflows->root, i);
+	wr_push_item_context(&item, "workflows", "");
+	item.index = i;
+	item.name = wr_item_name(elem);
 	if (elem->type != jbvBinary || !JsonContainerIsObject(elem->val.binary.data))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -223,7 +198,7 @@ read_item(Jsonb *workflows, int i, WrApiVersion api, WorkflowDef *def)
 				 errdetail("create_workflows() takes an array of the objects that create_workflow() takes."),
 				 errhint("Write the argument as [{\"name\": ...}, {\"name\": ...}].")));
 	wr_parse_workflow(JsonbValueToJsonb(elem), api, def);
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&item);
 }
 
 static int
@@ -286,10 +261,11 @@ check_items(Jsonb *workflows, WrApiVersion api)
 		read_item(workflows, names[i].index, api, &again);
 		if (!wr_same_workflow(&first, &again))
 		{
-			WrItemContext ctx = {names[i].index, again.name};
-			ErrorContextCallback errcb;
+			WrItemContext item;
 
-			push_item_context(&errcb, &ctx);
+			wr_push_item_context(&item, "workflows", "");
+			item.index = names[i].index;
+			item.name = again.name;
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
 					 errmsg("workflow \"%s\" is defined twice with different definitions",
@@ -313,11 +289,10 @@ check_items(Jsonb *workflows, WrApiVersion api)
 static void
 match_registered(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 {
-	WrItemContext ctx = {0, NULL};
-	ErrorContextCallback errcb;
+	WrItemContext context;
 
-	wr_execute_plan(bulk_plan(BPLAN_EXISTING, api), values, NULL);
-	push_item_context(&errcb, &ctx);
+	wr_execute_versioned(&statements, BULK_EXISTING, api, values, NULL);
+	wr_push_item_context(&context, "workflows", "");
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[r];
@@ -325,14 +300,47 @@ match_registered(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 		WrItem	   *item = &items[DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc,
 															  1, &isnull))];
 
-		ctx.index = item->index;
-		ctx.name = item->def.name;
+		context.index = item->index;
+		context.name = item->def.name;
 		item->registered = wr_registered_workflow_matches(&item->def, tup,
 														  SPI_tuptable->tupdesc,
 														  2, &item->id);
 	}
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&context);
 	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Compare the items that the insert skipped, names registered concurrently
+ * since our snapshot, with what is registered now.  The caller is connected
+ * to SPI.
+ */
+static void
+match_concurrent(WrItem *items, int nitems, WrApiVersion api, Datum *values)
+{
+	WrItemContext context;
+	bool		concurrent = false;
+
+	for (int i = 0; i < nitems && !concurrent; i++)
+		concurrent = !items[i].registered;
+	if (!concurrent)
+		return;
+
+	bulk_values(items, nitems, values);
+	match_registered(items, nitems, api, values);
+	wr_push_item_context(&context, "workflows", "");
+	for (int i = 0; i < nitems; i++)
+	{
+		context.index = items[i].index;
+		context.name = items[i].def.name;
+		if (!items[i].registered)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("workflow \"%s\" was registered and deleted concurrently",
+							items[i].def.name),
+					 errhint("Run create_workflows() again.")));
+	}
+	wr_pop_item_context(&context);
 }
 
 /*
@@ -343,8 +351,7 @@ static void
 register_chunk(WrItem *items, int nitems, WrApiVersion api,
 			   Tuplestorestate *out, TupleDesc outdesc)
 {
-	Datum		values[lengthof(bulk_args)];
-	bool		concurrent = false;
+	Datum		values[7];
 
 	lock_product_types(items, nitems);
 
@@ -352,7 +359,7 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 	match_registered(items, nitems, api, values);
 
 	bulk_values(items, nitems, values);
-	wr_execute_plan(bulk_plan(BPLAN_UNMATCHED, api), values, NULL);
+	wr_execute(&statements, BULK_UNMATCHED, values, NULL);
 	if (SPI_processed > 0)
 	{
 		bool		isnull;
@@ -362,16 +369,17 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 		int64		products = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 														   SPI_tuptable->tupdesc,
 														   2, &isnull));
-		WrItemContext ctx = {item->index, item->def.name};
-		ErrorContextCallback errcb;
+		WrItemContext context;
 
-		push_item_context(&errcb, &ctx);
+		wr_push_item_context(&context, "workflows", "");
+		context.index = item->index;
+		context.name = item->def.name;
 		wr_report_unlinked(item->def.name, item->def.product_type,
 						   item->def.product_tag, products > 0);
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	wr_execute_plan(bulk_plan(BPLAN_INSERT, api), values, NULL);
+	wr_execute(&statements, BULK_INSERT, values, NULL);
 	wr_notify_change(WR_WORKFLOW_CREATED, (int64) SPI_processed);
 	{
 		/* RETURNING order is the insert order, which is the item order */
@@ -399,29 +407,7 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	/* names registered concurrently since our snapshot: compare them now */
-	for (int i = 0; i < nitems; i++)
-	{
-		if (!items[i].registered)
-		{
-			concurrent = true;
-			break;
-		}
-	}
-	if (concurrent)
-	{
-		bulk_values(items, nitems, values);
-		match_registered(items, nitems, api, values);
-		for (int i = 0; i < nitems; i++)
-		{
-			if (!items[i].registered)
-				ereport(ERROR,
-						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-						 errmsg("workflow \"%s\" was registered and deleted concurrently",
-								items[i].def.name),
-						 errhint("Run create_workflows() again.")));
-		}
-	}
+	match_concurrent(items, nitems, api, values);
 
 	for (int i = 0; i < nitems; i++)
 	{

@@ -18,12 +18,10 @@
 #include "definition.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "message.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/varlena.h"
-
-/* How much of a user-supplied string an error message repeats. */
-#define WR_CLIP_CHARS 64
 
 typedef enum WrValueKind
 {
@@ -153,26 +151,6 @@ static void check_identifier(const char *what, const char *name,
 							 const char *example);
 
 
-const char *
-wr_api_version_name(WrApiVersion api)
-{
-	switch (api)
-	{
-		case WR_API_1_0:
-			return "1.0";
-		case WR_API_1_1:
-			return "1.1";
-		case WR_API_1_2:
-			return "1.2";
-		case WR_API_1_3:
-			return "1.3";
-		case WR_API_1_4:
-			return "1.4";
-	}
-	elog(ERROR, "unrecognized workflow_registry API version %d", (int) api);
-	return NULL;				/* keep compiler quiet */
-}
-
 /*
  * Fill *def from a create_workflow() argument.  On return every field is
  * valid for the tables of the given API version: the name is an
@@ -216,6 +194,82 @@ wr_parse_workflow_update(Jsonb *jb, WrApiVersion api, WorkflowDef *changes)
 }
 
 /*
+ * Give *workflow the values of the keys an update_workflow step gives
+ * (wr_parse_workflow_update); the others keep theirs.
+ */
+void
+wr_apply_workflow_update(WorkflowDef *workflow, const WorkflowDef *changes,
+						 uint32 given)
+{
+	if (given & WR_UPDATE_TARGET)
+		workflow->target = changes->target;
+	if (given & WR_UPDATE_DESCRIPTION)
+		workflow->description = changes->description;
+	if (given & WR_UPDATE_PRODUCT_TYPE)
+		workflow->product_type = changes->product_type;
+	if (given & WR_UPDATE_IS_TASK)
+		workflow->is_task = changes->is_task;
+	if (given & WR_UPDATE_PRODUCT_TAG)
+		workflow->product_tag = changes->product_tag;
+}
+
+/*
+ * Raise an error unless a workflow after an update_workflow step still
+ * meets the rules of wr_valid_workflow_row() that are about NULL: every
+ * value was checked when the step was read, but a step may unset the
+ * product type of a workflow or give a task a tag.
+ */
+void
+wr_check_updated_workflow(const WorkflowDef *workflow)
+{
+	if (workflow->product_type == NULL && !workflow->is_task)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("update_workflow step would leave workflow \"%s\" without a product type",
+						workflow->name),
+				 errdetail("Only a task may have no product type."),
+				 errhint("Give \"product_type\" too, or keep \"is_task\" true.")));
+	if (workflow->product_tag != NULL && workflow->product_type == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("update_workflow step gives task \"%s\" a product tag",
+						workflow->name),
+				 errdetail("A task has no product type, so a tag selects nothing."),
+				 errhint("Leave \"product_tag\" out for a task.")));
+}
+
+/*
+ * The rules of a row of workflow_registry.workflows, for its CHECK
+ * constraint (valid_workflow_row): those that the parsers above apply to a
+ * definition, for rows written any other way (by the table's owner, by a
+ * restore).  A NULL pointer is an SQL NULL, which passes as it would in a
+ * CHECK expression, except where a rule is about NULL: a workflow that is
+ * not a task has a product type, and a product tag needs a product type.
+ */
+bool
+wr_valid_workflow_row(const text *name, const text *description,
+					  bool has_product_type, const text *product_tag,
+					  const bool *is_task)
+{
+	if (name != NULL)
+	{
+		int			len = VARSIZE_ANY_EXHDR(name);
+
+		/* an identifier is ASCII: bytes are characters */
+		if (len > WR_MAX_NAME_CHARS || !wr_is_identifier(VARDATA_ANY(name), len))
+			return false;
+	}
+	if (description != NULL && VARSIZE_ANY_EXHDR(description) == 0)
+		return false;
+	if (!has_product_type && is_task != NULL && !*is_task)
+		return false;
+	if (product_tag != NULL &&
+		(!has_product_type || VARSIZE_ANY_EXHDR(product_tag) == 0))
+		return false;
+	return true;
+}
+
+/*
  * Fill *def with the name and, when given, the target of a workflow as the
  * code registers it (check()).
  */
@@ -227,6 +281,30 @@ wr_parse_code_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
 	wr_check_workflow_name(def->name);
 	if (def->target)
 		wr_check_target(def->target);
+}
+
+/*
+ * The name of an item of a list, for the context of any error about it,
+ * before the item is read: the item itself when it is a string (a name,
+ * as in a delete step), or the string value of its key "name" when it is
+ * an object; NULL when it has no non-empty name.
+ */
+char *
+wr_item_name(const JsonbValue *item)
+{
+	JsonbValue	name;
+
+	if (item->type == jbvString)
+		name = *item;
+	else if (item->type != jbvBinary ||
+			 !JsonContainerIsObject(item->val.binary.data) ||
+			 !getKeyJsonValueFromContainer(item->val.binary.data, "name", 4,
+										   &name) ||
+			 name.type != jbvString)
+		return NULL;
+	if (name.val.string.len == 0)
+		return NULL;
+	return pnstrdup(name.val.string.val, name.val.string.len);
 }
 
 /*
@@ -296,35 +374,6 @@ wr_parse_product(Jsonb *jb, WrApiVersion api, ProductDef *def)
 				 errhint("Statuses are lower case: write \"%s\".", lower_match) :
 				 errhint("Leave \"status\" out to register an active product.")));
 	}
-}
-
-/*
- * Report a NULL argument of a function that is not STRICT because a NULL
- * must not pass silently.
- */
-void
-wr_report_null_argument(const char *argument, const char *function)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-			 errmsg("%s must not be null", argument),
-			 errdetail("%s() was called with a NULL %s.", function, argument),
-			 errhint("Give every argument of %s() a value.", function)));
-}
-
-/*
- * Return s, or its first characters followed by "..." when it is too long
- * to repeat in full in a message.
- */
-char *
-wr_clip(const char *s)
-{
-	int			len = strlen(s);
-	int			cut = pg_mbcharcliplen(s, len, WR_CLIP_CHARS);
-
-	if (cut >= len)
-		return (char *) s;
-	return psprintf("%.*s...", cut, s);
 }
 
 /*

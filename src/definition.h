@@ -1,33 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * definition.h
- *	  Registry definitions read from jsonb, and the SQL API versions that
- *	  decide which keys a definition may carry.
+ *	  Registry definitions read from jsonb and checked, and the rules a
+ *	  registered row meets.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef WR_DEFINITION_H
 #define WR_DEFINITION_H
 
+#include "api.h"
 #include "utils/jsonb.h"
-
-/*
- * One value per version of the SQL scripts that changed what a function
- * accepts.  Each SQL function is bound to the C symbol of the version whose
- * behaviour it has (pg_stat_statements style), so the library knows which
- * keys and columns the installed scripts provide without asking the catalog,
- * and an old SQL install keeps working with a newer library.
- */
-typedef enum WrApiVersion
-{
-	WR_API_1_0,
-	WR_API_1_1,
-	WR_API_1_2,
-	WR_API_1_3,
-	WR_API_1_4
-} WrApiVersion;
-
-#define WR_NUM_API_VERSIONS (WR_API_1_4 + 1)
 
 /* Longest values the tables take, in characters. */
 #define WR_MAX_NAME_CHARS			255
@@ -67,20 +50,23 @@ typedef struct ProductDef
 #define WR_UPDATE_IS_TASK		(1 << 4)
 #define WR_UPDATE_PRODUCT_TAG	(1 << 5)
 
-extern const char *wr_api_version_name(WrApiVersion api);
-
 extern void wr_parse_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def);
 extern void wr_parse_task(Jsonb *jb, WrApiVersion api, WorkflowDef *def);
 extern void wr_parse_product(Jsonb *jb, WrApiVersion api, ProductDef *def);
 extern uint32 wr_parse_workflow_update(Jsonb *jb, WrApiVersion api,
 									   WorkflowDef *changes);
+extern void wr_apply_workflow_update(WorkflowDef *workflow,
+									 const WorkflowDef *changes, uint32 given);
+extern void wr_check_updated_workflow(const WorkflowDef *workflow);
+extern bool wr_valid_workflow_row(const text *name, const text *description,
+								  bool has_product_type,
+								  const text *product_tag,
+								  const bool *is_task);
 extern void wr_parse_code_workflow(Jsonb *jb, WrApiVersion api,
 								   WorkflowDef *def);
+extern char *wr_item_name(const JsonbValue *item);
 extern bool wr_is_identifier(const char *s, int len);
 extern void wr_check_workflow_name(const char *name);
 extern bool wr_same_workflow(const WorkflowDef *a, const WorkflowDef *b);
-
-extern void wr_report_null_argument(const char *argument, const char *function);
-extern char *wr_clip(const char *s);
 
 #endif							/* WR_DEFINITION_H */

@@ -50,9 +50,10 @@
 #include "import.h"
 #include "ledger.h"
 #include "lib/stringinfo.h"
+#include "links.h"
 #include "miscadmin.h"
 #include "notify.h"
-#include "registry.h"
+#include "spi.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -131,7 +132,7 @@ static const SourceTable source_tables[] = {
  * The classification.  Columns: kind, name, id, action, reason, and for
  * workflows the product_type and product_tag they get.
  */
-static const char *classify_sql =
+static const char classify_sql[] =
 "WITH " SOURCE_ROWS ","
 " product_rows AS ("
 " SELECT sp.*,"
@@ -259,7 +260,7 @@ static const char *classify_sql =
 /* Write the rows classified "import": after the source rows, $18 product
  * ids, $19 workflow ids, $20 their product types, $21 their product tags.
  * Returns the undo list and what was touched, as jsonb and text[]. */
-static const char *import_sql =
+static const char import_sql[] =
 "WITH " SOURCE_ROWS ","
 " products_in AS ("
 " INSERT INTO workflow_registry.products"
@@ -291,63 +292,62 @@ static const char *import_sql =
 " WHERE product_type IS NOT NULL) AS touched),"
 " (SELECT pg_catalog.count(*) FROM products_in), (SELECT pg_catalog.count(*) FROM workflows_in)";
 
-/* Then the links the registry's rule gives every imported row: $1 the
- * product ids, $2 the workflow ids imported. */
-static const char *link_sql =
-"INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-" SELECT p.product_id, w.workflow_id"
-" FROM workflow_registry.products AS p JOIN workflow_registry.workflows AS w"
-" ON w.product_type OPERATOR(pg_catalog.=) p.product_type"
-" AND (w.product_tag IS NULL OR w.product_tag OPERATOR(pg_catalog.=) p.tag)"
-" WHERE p.product_id OPERATOR(pg_catalog.=) ANY ($1)"
-" OR w.workflow_id OPERATOR(pg_catalog.=) ANY ($2)"
-" ON CONFLICT DO NOTHING";
+/* The source arrays' types, as the statements take them: see SourceColumn. */
+#define SOURCE_ARGTYPES \
+	UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+	TEXTARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, \
+	UUIDARRAYOID, UUIDARRAYOID, \
+	UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+	TIMESTAMPTZARRAYOID, BOOLARRAYOID, TIMESTAMPTZARRAYOID
 
-/* The number the next import from a schema gets: $1 "import-<schema>-" */
-static const char *import_number_sql =
-"SELECT pg_catalog.count(*) OPERATOR(pg_catalog.+) 1"
-" FROM workflow_registry.migrations"
-" WHERE pg_catalog.starts_with(version, $1)";
-
-static SPIPlanPtr classify_plan;
-static SPIPlanPtr import_plan;
-static SPIPlanPtr link_plan;
-static SPIPlanPtr import_number_plan;
-
-/* The array type of a source column's values. */
-static Oid
-array_type_of(Oid type)
+enum
 {
-	switch (type)
-	{
-		case UUIDOID:
-			return UUIDARRAYOID;
-		case TEXTOID:
-			return TEXTARRAYOID;
-		case TIMESTAMPTZOID:
-			return TIMESTAMPTZARRAYOID;
-		case BOOLOID:
-			return BOOLARRAYOID;
-	}
-	elog(ERROR, "unexpected source column type %u", type);
-	return InvalidOid;			/* keep compiler quiet */
-}
+	IMPORT_CLASSIFY,
+	IMPORT_WRITE,
+	IMPORT_LINK,
+	IMPORT_NUMBER
+};
 
-/* The parameter types of the statements: the source arrays, then those of
- * import_sql. */
-static void
-source_arg_types(Oid *argtypes)
-{
-	int			n = 0;
+static const WrStatement import_statements[] = {
+	[IMPORT_CLASSIFY] = {
+		.sql = classify_sql,
+		.nargs = NUM_SOURCE_ARGS,
+		.argtypes = {SOURCE_ARGTYPES},
+		.read_only = true,
+	},
+	/* after the source arrays, $18 product ids, $19 workflow ids, $20 their
+	 * product types, $21 their product tags */
+	[IMPORT_WRITE] = {
+		.sql = import_sql,
+		.nargs = NUM_SOURCE_ARGS + 4,
+		.argtypes = {SOURCE_ARGTYPES, UUIDARRAYOID, UUIDARRAYOID,
+		TEXTARRAYOID, TEXTARRAYOID},
+	},
+	/* the links the registry's rule gives every imported row: $1 the
+	 * product ids, $2 the workflow ids imported */
+	[IMPORT_LINK] = {
+		.sql = "INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+		" SELECT p.product_id, w.workflow_id"
+		" FROM workflow_registry.products AS p JOIN workflow_registry.workflows AS w"
+		" ON" WR_LINK_RULE("p.product_type", "p.tag", "w.product_type", "w.product_tag")
+		" WHERE p.product_id OPERATOR(pg_catalog.=) ANY ($1)"
+		" OR w.workflow_id OPERATOR(pg_catalog.=) ANY ($2)"
+		" ON CONFLICT DO NOTHING",
+		.nargs = 2,
+		.argtypes = {UUIDARRAYOID, UUIDARRAYOID},
+	},
+	/* the number the next import from a schema gets: $1 "import-<schema>-" */
+	[IMPORT_NUMBER] = {
+		.sql = "SELECT pg_catalog.count(*) OPERATOR(pg_catalog.+) 1"
+		" FROM workflow_registry.migrations"
+		" WHERE pg_catalog.starts_with(version, $1)",
+		.nargs = 1,
+		.argtypes = {TEXTOID},
+		.read_only = true,
+	},
+};
 
-	for (int t = 0; t < NUM_SOURCE_TABLES; t++)
-		for (int c = 0; c < source_tables[t].ncolumns; c++)
-			argtypes[n++] = array_type_of(source_tables[t].columns[c].type);
-	argtypes[n++] = UUIDARRAYOID;
-	argtypes[n++] = UUIDARRAYOID;
-	argtypes[n++] = TEXTARRAYOID;
-	argtypes[n++] = TEXTARRAYOID;
-}
+static WrStatements import = WR_STATEMENTS(import_statements);
 
 /*
  * Open one source table, after checking that the caller may read it and
@@ -611,14 +611,9 @@ static void
 classify(Datum *args, Tuplestorestate *out, TupleDesc outdesc,
 		 ImportPlan *plan)
 {
-	Oid			argtypes[NUM_SOURCE_ARGS + 4];
 	SPITupleTable *rows;
 
-	source_arg_types(argtypes);
-	if (SPI_execute_plan(wr_keep_plan(&classify_plan, classify_sql,
-									  NUM_SOURCE_ARGS, argtypes),
-						 args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "import classification failed");
+	wr_execute(&import, IMPORT_CLASSIFY, args, NULL);
 	rows = SPI_tuptable;
 
 	memset(plan, 0, sizeof(*plan));
@@ -673,8 +668,6 @@ static void
 write_import(const char *schema, Datum *args, const ImportPlan *plan,
 			 TimestampTz started)
 {
-	Oid			argtypes[NUM_SOURCE_ARGS + 4];
-	Oid			text_arg[1] = {TEXTOID};
 	Datum		pattern[1];
 	HeapTuple	tup;
 	TupleDesc	desc;
@@ -701,17 +694,13 @@ write_import(const char *schema, Datum *args, const ImportPlan *plan,
 			wr_lock_product_type((char *) lfirst(lc), ExclusiveLock);
 	}
 
-	source_arg_types(argtypes);
 	args[NUM_SOURCE_ARGS] = wr_list_array(plan->products, UUIDOID);
 	args[NUM_SOURCE_ARGS + 1] = wr_list_array(plan->workflows, UUIDOID);
 	args[NUM_SOURCE_ARGS + 2] = wr_text_array(list_strings(plan->workflow_types),
 											  list_length(plan->workflow_types));
 	args[NUM_SOURCE_ARGS + 3] = wr_text_array(list_strings(plan->workflow_tags),
 											  list_length(plan->workflow_tags));
-	if (SPI_execute_plan(wr_keep_plan(&import_plan, import_sql,
-									  NUM_SOURCE_ARGS + 4, argtypes),
-						 args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "import failed");
+	wr_execute(&import, IMPORT_WRITE, args, NULL);
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	/* (a column and its null flag in separate statements: the order in
@@ -727,20 +716,12 @@ write_import(const char *schema, Datum *args, const ImportPlan *plan,
 	wr_notify_change(WR_PRODUCT_CREATED, nproducts);
 	wr_notify_change(WR_WORKFLOW_CREATED, nworkflows);
 
-	if (SPI_execute_plan(wr_keep_plan(&link_plan, link_sql, 2,
-									  argtypes + NUM_SOURCE_ARGS),
-						 args + NUM_SOURCE_ARGS, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "import links failed");
+	wr_execute(&import, IMPORT_LINK, args + NUM_SOURCE_ARGS, NULL);
 
 	/* the n-th import from this schema */
 	pattern[0] = CStringGetTextDatum(psprintf("import-%s-", schema));
-	if (SPI_execute_plan(wr_keep_plan(&import_number_plan, import_number_sql,
-									  1, text_arg),
-						 pattern, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "import version failed");
-	version = psprintf("import-%s-%s", schema,
-					   SPI_getvalue(SPI_tuptable->vals[0],
-									SPI_tuptable->tupdesc, 1));
+	wr_execute(&import, IMPORT_NUMBER, pattern, NULL);
+	version = psprintf("import-%s-" INT64_FORMAT, schema, wr_result_int8(1));
 
 	initStringInfo(&steps);
 	appendStringInfo(&steps,

@@ -20,13 +20,15 @@
 
 #include "catalog/pg_type.h"
 #include "definition.h"
-#include "executor/spi.h"
 #include "ledger.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "message.h"
 #include "miscadmin.h"
 #include "notify.h"
 #include "registry.h"
+#include "spi.h"
+#include "undo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -61,70 +63,43 @@ typedef struct WrStep
 	ProductDef	product;		/* create_product */
 } WrStep;
 
-/* What the error context callback says about the step being worked on. */
-typedef struct WrStepContext
+typedef enum WrLedgerStatement
 {
-	const char *version;
-	int			index;
-	const char *kind;			/* NULL until known */
-	const char *name;			/* NULL until known */
-} WrStepContext;
+	LEDGER_LOCK,
+	LEDGER_LOOKUP,
+	LEDGER_MISSING_REQUIREMENT,
+	LEDGER_INSERT,
+	LEDGER_FIND_APPLIED,
+	LEDGER_DEPENDANT,
+	LEDGER_UNDO_ENTRIES,
+	LEDGER_MARK_REVERTED
+} WrLedgerStatement;
 
-typedef enum WrLedgerPlan
-{
-	LPLAN_LOCK,
-	LPLAN_LOOKUP,
-	LPLAN_MISSING_REQUIREMENT,
-	LPLAN_INSERT,
-	LPLAN_FIND_APPLIED,
-	LPLAN_DEPENDANT,
-	LPLAN_UNDO_ENTRIES,
-	LPLAN_MARK_REVERTED
-} WrLedgerPlan;
-
-#define WR_NUM_LEDGER_PLANS (LPLAN_MARK_REVERTED + 1)
-
-static SPIPlanPtr ledger_plans[WR_NUM_LEDGER_PLANS];
-
-static Oid	lookup_args[] = {TEXTOID, JSONBOID};
-static Oid	requires_args[] = {TEXTARRAYOID, TEXTOID};
-static Oid	insert_args[] = {TEXTOID, TEXTOID, TEXTARRAYOID, JSONBOID,
-	JSONBARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, NAMEOID};
-static Oid	version_arg[] = {TEXTOID};
-static Oid	dependant_args[] = {TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
-static Oid	undo_args[] = {JSONBOID};
-static Oid	mark_args[] = {TEXTOID, NAMEOID};
-
-static const struct
-{
-	const char *sql;
-	int			nargs;
-	Oid		   *argtypes;
-}			ledger_sql[WR_NUM_LEDGER_PLANS] = {
-	[LPLAN_LOCK] = {
-		"LOCK TABLE workflow_registry.migrations IN SHARE ROW EXCLUSIVE MODE",
-		0, NULL
+static const WrStatement ledger_sql[] = {
+	[LEDGER_LOCK] = {
+		.sql = "LOCK TABLE workflow_registry.migrations IN SHARE ROW EXCLUSIVE MODE",
+		.nargs = 0
 	},
 	/* the checksum of the steps, and the applied row of the version */
-	[LPLAN_LOOKUP] = {
-		"SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+	[LEDGER_LOOKUP] = {
+		.sql = "SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
 		" $2::pg_catalog.text, 'UTF8')), 'hex'), m.kind, m.checksum"
 		" FROM (VALUES (1)) AS one"
 		" LEFT JOIN workflow_registry.migrations AS m"
 		" ON m.version OPERATOR(pg_catalog.=) $1 AND m.reverted_at IS NULL",
-		2, lookup_args
+		.nargs = 2, .argtypes = {TEXTOID, JSONBOID}
 	},
 	/* the first required version that is not applied */
-	[LPLAN_MISSING_REQUIREMENT] = {
-		"SELECT r.v FROM pg_catalog.unnest($1) WITH ORDINALITY AS r(v, n)"
+	[LEDGER_MISSING_REQUIREMENT] = {
+		.sql = "SELECT r.v FROM pg_catalog.unnest($1) WITH ORDINALITY AS r(v, n)"
 		" WHERE r.v IS NULL OR r.v OPERATOR(pg_catalog.=) $2 OR NOT EXISTS ("
 		" SELECT FROM workflow_registry.migrations AS m"
 		" WHERE m.version OPERATOR(pg_catalog.=) r.v AND m.reverted_at IS NULL)"
 		" ORDER BY r.n LIMIT 1",
-		2, requires_args
+		.nargs = 2, .argtypes = {TEXTARRAYOID, TEXTOID}
 	},
-	[LPLAN_INSERT] = {
-		"INSERT INTO workflow_registry.migrations"
+	[LEDGER_INSERT] = {
+		.sql = "INSERT INTO workflow_registry.migrations"
 		" (version, kind, description, checksum, requires, steps, undo, touches,"
 		" applied_at, applied_by, execution_time)"
 		" SELECT $1, 'data', $2,"
@@ -132,18 +107,19 @@ static const struct
 		" $4::pg_catalog.text, 'UTF8')), 'hex'),"
 		" $3, $4, pg_catalog.to_jsonb($5), $6, $7, $8,"
 		" pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) $7",
-		8, insert_args
+		.nargs = 8, .argtypes = {TEXTOID, TEXTOID, TEXTARRAYOID, JSONBOID,
+		JSONBARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, NAMEOID}
 	},
-	[LPLAN_FIND_APPLIED] = {
-		"SELECT m.kind, m.applied_at, m.undo, m.touches"
+	[LEDGER_FIND_APPLIED] = {
+		.sql = "SELECT m.kind, m.applied_at, m.undo, m.touches"
 		" FROM workflow_registry.migrations AS m"
 		" WHERE m.version OPERATOR(pg_catalog.=) $1 AND m.reverted_at IS NULL",
-		1, version_arg
+		.nargs = 1, .argtypes = {TEXTOID}
 	},
 	/* the first later migration that requires this one or touches what
 	 * it touched */
-	[LPLAN_DEPENDANT] = {
-		"SELECT m.version, $1 OPERATOR(pg_catalog.=) ANY (m.requires),"
+	[LEDGER_DEPENDANT] = {
+		.sql = "SELECT m.version, $1 OPERATOR(pg_catalog.=) ANY (m.requires),"
 		" (SELECT t FROM pg_catalog.unnest(m.touches) AS t"
 		" WHERE t OPERATOR(pg_catalog.=) ANY ($3)"
 		" ORDER BY pg_catalog.starts_with(t, 'product_type:'), t LIMIT 1)"
@@ -153,48 +129,28 @@ static const struct
 		" AND ($1 OPERATOR(pg_catalog.=) ANY (m.requires)"
 		" OR m.touches OPERATOR(pg_catalog.&&) $3)"
 		" ORDER BY m.applied_at LIMIT 1",
-		3, dependant_args
+		.nargs = 3, .argtypes = {TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID}
 	},
 	/* the undo entries, last first */
-	[LPLAN_UNDO_ENTRIES] = {
-		"SELECT u.e OPERATOR(pg_catalog.->>) 'op', u.e OPERATOR(pg_catalog.->>) 'id',"
+	[LEDGER_UNDO_ENTRIES] = {
+		.sql = "SELECT u.e OPERATOR(pg_catalog.->>) 'op', u.e OPERATOR(pg_catalog.->>) 'id',"
 		" u.e OPERATOR(pg_catalog.->>) 'name',"
 		" COALESCE(u.e OPERATOR(pg_catalog.->>) 'product_type',"
 		" u.e OPERATOR(pg_catalog.->) 'row' OPERATOR(pg_catalog.->>) 'product_type'),"
 		" u.e OPERATOR(pg_catalog.->) 'row', u.e OPERATOR(pg_catalog.->) 'links'"
 		" FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS u(e, n)"
 		" ORDER BY u.n DESC",
-		1, undo_args
+		.nargs = 1, .argtypes = {JSONBOID}
 	},
-	[LPLAN_MARK_REVERTED] = {
-		"UPDATE workflow_registry.migrations"
+	[LEDGER_MARK_REVERTED] = {
+		.sql = "UPDATE workflow_registry.migrations"
 		" SET reverted_at = pg_catalog.clock_timestamp(), reverted_by = $2"
 		" WHERE version OPERATOR(pg_catalog.=) $1 AND reverted_at IS NULL",
-		2, mark_args
+		.nargs = 2, .argtypes = {TEXTOID, NAMEOID}
 	},
 };
 
-static SPIPlanPtr
-ledger_plan(WrLedgerPlan which)
-{
-	return wr_keep_plan(&ledger_plans[which], ledger_sql[which].sql,
-						ledger_sql[which].nargs, ledger_sql[which].argtypes);
-}
-
-static void
-step_context(void *arg)
-{
-	WrStepContext *c = (WrStepContext *) arg;
-
-	if (c->kind && c->name)
-		errcontext("steps[%d] (%s \"%s\") of migration \"%s\"",
-				   c->index, c->kind, wr_clip(c->name), c->version);
-	else if (c->kind)
-		errcontext("steps[%d] (%s) of migration \"%s\"",
-				   c->index, c->kind, c->version);
-	else
-		errcontext("steps[%d] of migration \"%s\"", c->index, c->version);
-}
+static WrStatements statements = WR_STATEMENTS(ledger_sql);
 
 /* The name of the role that called us, not the owner we run as. */
 static Datum
@@ -240,7 +196,8 @@ wr_check_migration_version(const char *version)
 
 /* Read one step; errors carry the step context. */
 static void
-parse_step(JsonbValue *elem, WrStep *step, WrStepContext *ctx)
+parse_step(JsonbValue *elem, WrApiVersion api, WrStep *step,
+		   WrItemContext *ctx)
 {
 	JsonbIterator *it;
 	JsonbValue	k;
@@ -269,6 +226,7 @@ parse_step(JsonbValue *elem, WrStep *step, WrStepContext *ctx)
 		nkeys++;
 	}
 	Assert(nkeys == 1);
+	ctx->name = wr_item_name(&v);
 
 	for (int i = 0; i < (int) lengthof(step_names); i++)
 	{
@@ -314,20 +272,20 @@ parse_step(JsonbValue *elem, WrStep *step, WrStepContext *ctx)
 		switch (step->kind)
 		{
 			case STEP_CREATE_WORKFLOW:
-				wr_parse_workflow(def, WR_API_1_3, &step->workflow);
+				wr_parse_workflow(def, api, &step->workflow);
 				step->name = step->workflow.name;
 				break;
 			case STEP_CREATE_TASK:
-				wr_parse_task(def, WR_API_1_3, &step->workflow);
+				wr_parse_task(def, api, &step->workflow);
 				step->name = step->workflow.name;
 				break;
 			case STEP_UPDATE_WORKFLOW:
-				step->given = wr_parse_workflow_update(def, WR_API_1_3,
+				step->given = wr_parse_workflow_update(def, api,
 													   &step->workflow);
 				step->name = step->workflow.name;
 				break;
 			case STEP_CREATE_PRODUCT:
-				wr_parse_product(def, WR_API_1_3, &step->product);
+				wr_parse_product(def, api, &step->product);
 				step->name = step->product.name;
 				break;
 			default:
@@ -423,7 +381,7 @@ add_touch(List **touches, const char *prefix, const char *value)
 
 /* Run one step; returns its undo entry (0 for none) and records touches. */
 static Datum
-run_step(const WrStep *s, List **touches)
+run_step(const WrStep *s, WrApiVersion api, List **touches)
 {
 	pg_uuid_t	id;
 	bool		created;
@@ -435,7 +393,7 @@ run_step(const WrStep *s, List **touches)
 	{
 		case STEP_CREATE_WORKFLOW:
 		case STEP_CREATE_TASK:
-			wr_register_workflow(&s->workflow, WR_API_1_3, &id, &created);
+			wr_register_workflow(&s->workflow, api, &id, &created);
 			if (created)
 				undo = wr_undo_entry_for_create("delete_workflow", &id, s->name,
 												s->workflow.product_type);
@@ -456,7 +414,7 @@ run_step(const WrStep *s, List **touches)
 				add_touch(touches, "product_type", new_type);
 			break;
 		case STEP_CREATE_PRODUCT:
-			wr_register_product(&s->product, WR_API_1_3, &id, &created);
+			wr_register_product(&s->product, api, &id, &created);
 			if (created)
 				undo = wr_undo_entry_for_create("delete_product", &id, s->name,
 												s->product.product_type);
@@ -472,29 +430,11 @@ run_step(const WrStep *s, List **touches)
 	return undo;
 }
 
-/*
- * apply_migration: see the file header.  A version already applied with
- * the same checksum is a no-op with a NOTICE; with another checksum it is
- * an error.
- */
-void
-wr_apply_migration(const char *version, const char *description,
-				   Jsonb *steps, ArrayType *requires)
+/* Raise an error unless the arguments of apply_migration() can be used. */
+static void
+check_migration_arguments(const char *version, const char *description,
+						  Jsonb *steps, ArrayType *requires)
 {
-	TimestampTz started = GetCurrentTimestamp();
-	WrStepContext ctx = {version, 0, NULL, NULL};
-	ErrorContextCallback errcb;
-	WrStep	   *parsed;
-	int			nsteps;
-	StringInfoData normalised;
-	Datum		normalised_jsonb;
-	List	   *undo = NIL;
-	List	   *touches = NIL;
-	Datum		values[8];
-	char	   *checksum;
-	char	   *applied_kind;
-	char	   *applied_checksum;
-
 	wr_check_migration_version(version);
 	if (*description == '\0' || pg_mbstrlen(description) > WR_MAX_DESCRIPTION_CHARS)
 		ereport(ERROR,
@@ -516,91 +456,152 @@ wr_apply_migration(const char *version, const char *description,
 				 errmsg("requires must be a one-dimensional array of versions"),
 				 errdetail("The array given has %d dimensions.", ARR_NDIM(requires)),
 				 errhint("Write it as '{1.1, 8040c515d356}'.")));
+}
 
-	/* read and check every step before running any */
-	nsteps = JB_ROOT_COUNT(steps);
-	parsed = palloc0(Max(nsteps, 1) * sizeof(WrStep));
+/*
+ * Read and check every step into parsed (an array of as many WrStep as
+ * there are steps), and return the normalised steps as jsonb.
+ */
+static Datum
+read_steps(Jsonb *steps, const char *of_migration, WrApiVersion api,
+		   WrStep *parsed)
+{
+	int			nsteps = JB_ROOT_COUNT(steps);
+	StringInfoData normalised;
+	WrItemContext ctx;
+
 	initStringInfo(&normalised);
 	appendStringInfoChar(&normalised, '[');
-
-	errcb.callback = step_context;
-	errcb.arg = &ctx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
+	wr_push_item_context(&ctx, "steps", of_migration);
 	for (int i = 0; i < nsteps; i++)
 	{
 		JsonbValue *elem = getIthJsonbValueFromContainer(&steps->root, i);
 
 		ctx.index = i;
 		ctx.kind = ctx.name = NULL;
-		parse_step(elem, &parsed[i], &ctx);
+		parse_step(elem, api, &parsed[i], &ctx);
 		if (i > 0)
 			appendStringInfoString(&normalised, ", ");
 		append_normalised(&normalised, &parsed[i]);
 	}
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&ctx);
 	appendStringInfoChar(&normalised, ']');
-	normalised_jsonb = DirectFunctionCall1(jsonb_in,
-										   CStringGetDatum(normalised.data));
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(normalised.data));
+}
 
-	SPI_connect();
-	wr_lock_ledger();
+/*
+ * Whether the version is applied with these (normalised) steps, which
+ * makes applying it again a no-op; applied with other steps, or as a
+ * version of the extension, it is an error.  The caller holds the ledger
+ * lock and is connected to SPI.
+ */
+static bool
+already_applied(const char *version, Datum normalised)
+{
+	Datum		values[2];
+	char	   *checksum;
+	char	   *applied_kind;
+	char	   *applied_checksum;
 
 	values[0] = CStringGetTextDatum(version);
-	values[1] = normalised_jsonb;
-	wr_execute_plan(ledger_plan(LPLAN_LOOKUP), values, NULL);
-	checksum = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	applied_kind = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	applied_checksum = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
-	if (applied_kind != NULL)
-	{
-		if (strcmp(applied_kind, "extension") == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_OBJECT),
-					 errmsg("version \"%s\" is a version of the extension", version),
-					 errhint("Give the data migration a version of its own.")));
-		if (strcmp(applied_checksum, checksum) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_OBJECT),
-					 errmsg("migration \"%s\" is already applied with different steps",
-							version),
-					 errdetail("The ledger has checksum %s; these steps have checksum %s.",
-							   applied_checksum, checksum),
-					 errhint("An applied migration must not be edited: put the changes in a new migration, or revert this one first with revert_migration().")));
-		ereport(NOTICE,
-				(errmsg("migration \"%s\" is already applied, skipping", version)));
-		SPI_finish();
-		return;
-	}
+	values[1] = normalised;
+	wr_execute(&statements, LEDGER_LOOKUP, values, NULL);
+	checksum = wr_result_text(1);
+	applied_kind = wr_result_text(2);
+	applied_checksum = wr_result_text(3);
+	if (applied_kind == NULL)
+		return false;
+
+	if (strcmp(applied_kind, "extension") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("version \"%s\" is a version of the extension", version),
+				 errhint("Give the data migration a version of its own.")));
+	if (strcmp(applied_checksum, checksum) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("migration \"%s\" is already applied with different steps",
+						version),
+				 errdetail("The ledger has checksum %s; these steps have checksum %s.",
+						   applied_checksum, checksum),
+				 errhint("An applied migration must not be edited: put the changes in a new migration, or revert this one first with revert_migration().")));
+	ereport(NOTICE,
+			(errmsg("migration \"%s\" is already applied, skipping", version)));
+	return true;
+}
+
+/*
+ * Raise an error unless every version the migration requires is applied.
+ * The caller holds the ledger lock and is connected to SPI.
+ */
+static void
+check_requirements(const char *version, ArrayType *requires)
+{
+	Datum		values[2];
+	char	   *missing;
 
 	values[0] = PointerGetDatum(requires);
 	values[1] = CStringGetTextDatum(version);
-	wr_execute_plan(ledger_plan(LPLAN_MISSING_REQUIREMENT), values, NULL);
-	if (SPI_processed > 0)
-	{
-		char	   *missing = SPI_getvalue(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 1);
+	wr_execute(&statements, LEDGER_MISSING_REQUIREMENT, values, NULL);
+	if (SPI_processed == 0)
+		return;
 
-		if (missing == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("requires of migration \"%s\" contains a NULL", version),
-					 errhint("List only versions.")));
-		if (strcmp(missing, version) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("migration \"%s\" requires itself", version),
-					 errhint("Remove \"%s\" from requires.", version)));
+	missing = wr_result_text(1);
+	if (missing == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("migration \"%s\" requires \"%s\", which is not applied",
-						version, wr_clip(missing)),
-				 errdetail("A migration runs only after every version it requires."),
-				 errhint("Apply \"%s\" first; workflow_registry.migration_history lists what is applied.",
-						 wr_clip(missing))));
-	}
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("requires of migration \"%s\" contains a NULL", version),
+				 errhint("List only versions.")));
+	if (strcmp(missing, version) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration \"%s\" requires itself", version),
+				 errhint("Remove \"%s\" from requires.", version)));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("migration \"%s\" requires \"%s\", which is not applied",
+					version, wr_clip(missing)),
+			 errdetail("A migration runs only after every version it requires."),
+			 errhint("Apply \"%s\" first; workflow_registry.migration_history lists what is applied.",
+					 wr_clip(missing))));
+}
 
-	error_context_stack = &errcb;
+/*
+ * apply_migration: see the file header.  A version already applied with
+ * the same checksum is a no-op with a NOTICE; with another checksum it is
+ * an error.  The steps take the keys, and the registrations the columns,
+ * of the given API version.
+ */
+void
+wr_apply_migration(const char *version, const char *description,
+				   Jsonb *steps, ArrayType *requires, WrApiVersion api)
+{
+	TimestampTz started = GetCurrentTimestamp();
+	char	   *of_migration = psprintf(" of migration \"%s\"", version);
+	int			nsteps;
+	WrStep	   *parsed;
+	Datum		normalised;
+	WrItemContext ctx;
+	List	   *undo = NIL;
+	List	   *touches = NIL;
+
+	check_migration_arguments(version, description, steps, requires);
+
+	/* read and check every step before running any */
+	nsteps = JB_ROOT_COUNT(steps);
+	parsed = palloc0(Max(nsteps, 1) * sizeof(WrStep));
+	normalised = read_steps(steps, of_migration, api, parsed);
+
+	SPI_connect();
+	wr_lock_ledger();
+	if (already_applied(version, normalised))
+	{
+		SPI_finish();
+		return;
+	}
+	check_requirements(version, requires);
+
+	wr_push_item_context(&ctx, "steps", of_migration);
 	for (int i = 0; i < nsteps; i++)
 	{
 		Datum		entry;
@@ -608,13 +609,13 @@ wr_apply_migration(const char *version, const char *description,
 		ctx.index = i;
 		ctx.kind = step_names[parsed[i].kind];
 		ctx.name = parsed[i].name;
-		entry = run_step(&parsed[i], &touches);
+		entry = run_step(&parsed[i], api, &touches);
 		if (entry != (Datum) 0)
 			undo = lappend(undo, DatumGetPointer(entry));
 	}
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&ctx);
 
-	wr_record_migration(version, description, requires, normalised_jsonb,
+	wr_record_migration(version, description, requires, normalised,
 						undo, touches, started);
 	SPI_finish();
 }
@@ -623,7 +624,7 @@ wr_apply_migration(const char *version, const char *description,
 void
 wr_lock_ledger(void)
 {
-	wr_execute_plan(ledger_plan(LPLAN_LOCK), NULL, NULL);
+	wr_execute(&statements, LEDGER_LOCK, NULL, NULL);
 }
 
 /*
@@ -646,7 +647,7 @@ wr_record_migration(const char *version, const char *description,
 	values[5] = wr_list_array(touches, TEXTOID);
 	values[6] = TimestampTzGetDatum(started);
 	values[7] = caller_name();
-	wr_execute_plan(ledger_plan(LPLAN_INSERT), values, NULL);
+	wr_execute(&statements, LEDGER_INSERT, values, NULL);
 	wr_notify_migration(version, "applied");
 }
 
@@ -665,10 +666,10 @@ wr_revert_migration(const char *version)
 	SPITupleTable *entries;
 
 	SPI_connect();
-	wr_execute_plan(ledger_plan(LPLAN_LOCK), NULL, NULL);
+	wr_execute(&statements, LEDGER_LOCK, NULL, NULL);
 
 	values[0] = CStringGetTextDatum(version);
-	wr_execute_plan(ledger_plan(LPLAN_FIND_APPLIED), values, NULL);
+	wr_execute(&statements, LEDGER_FIND_APPLIED, values, NULL);
 	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -687,11 +688,10 @@ wr_revert_migration(const char *version)
 
 	values[1] = SPI_getbinval(row, desc, 2, &isnull);
 	values[2] = SPI_getbinval(row, desc, 4, &isnull);
-	wr_execute_plan(ledger_plan(LPLAN_UNDO_ENTRIES),
-					(Datum[]) {SPI_getbinval(row, desc, 3, &isnull)}, NULL);
+	wr_execute(&statements, LEDGER_UNDO_ENTRIES, (Datum[]) {SPI_getbinval(row, desc, 3, &isnull)}, NULL);
 	entries = SPI_tuptable;
 
-	wr_execute_plan(ledger_plan(LPLAN_DEPENDANT), values, NULL);
+	wr_execute(&statements, LEDGER_DEPENDANT, values, NULL);
 	if (SPI_processed > 0)
 	{
 		char	   *dependant = SPI_getvalue(SPI_tuptable->vals[0],
@@ -738,7 +738,7 @@ wr_revert_migration(const char *version)
 
 	values[0] = CStringGetTextDatum(version);
 	values[1] = caller_name();
-	wr_execute_plan(ledger_plan(LPLAN_MARK_REVERTED), values, NULL);
+	wr_execute(&statements, LEDGER_MARK_REVERTED, values, NULL);
 	wr_notify_migration(version, "reverted");
 	SPI_finish();
 }

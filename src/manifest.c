@@ -22,11 +22,13 @@
 
 #include "catalog.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "funcapi.h"
 #include "ledger.h"
+#include "links.h"
 #include "manifest.h"
+#include "message.h"
 #include "registry.h"
+#include "spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -42,26 +44,6 @@ typedef struct WrManifest
 	ProductDef *products;
 	bool		manages_products;	/* the manifest has "products" */
 } WrManifest;
-
-typedef struct WrEntryContext
-{
-	const char *list;
-	int			index;
-	const char *name;
-	const char *where;			/* " of the manifest", or "" */
-} WrEntryContext;
-
-static void
-entry_context(void *arg)
-{
-	WrEntryContext *c = (WrEntryContext *) arg;
-
-	if (c->name)
-		errcontext("%s[%d] (\"%s\")%s", c->list, c->index,
-				   wr_clip(c->name), c->where);
-	else
-		errcontext("%s[%d]%s", c->list, c->index, c->where);
-}
 
 /*
  * The manifest's statements share their first part: the desired rows, the
@@ -132,115 +114,156 @@ entry_context(void *arg)
 	" JOIN workflow_registry.products AS p USING (product_id))," \
 	" links_after AS (" \
 	" SELECT wa.name AS workflow, pa.name AS product" \
-	" FROM workflows_after AS wa JOIN products_after AS pa" \
-	" ON pa.product_type OPERATOR(pg_catalog.=) wa.product_type" \
-	" AND (wa.product_tag IS NULL OR pa.tag OPERATOR(pg_catalog.=) wa.product_tag))"
+	" FROM workflows_after AS wa JOIN products_after AS pa ON" \
+	WR_LINK_RULE("pa.product_type", "pa.tag", "wa.product_type", "wa.product_tag") ")"
 
 /*
  * The plan: one row per action, in the order sync() applies them, then the
  * link changes they cause.  "conflict" and "unlinked" rows are errors in
  * the manifest, which plan() reports instead of returning them.
  */
-static const char *plan_sql =
-MANIFEST_CTES
-", actions AS ("
-" SELECT 0 AS ord, 'conflict' AS action, 'product' AS kind, wp.name, c.key,"
-" c.old_value, c.new_value"
-" FROM want_products AS wp JOIN have_products AS hp USING (name),"
-" LATERAL (VALUES ('description', hp.description, wp.description),"
-" ('product_type', hp.product_type, wp.product_type), ('tag', hp.tag, wp.tag),"
-" ('status', hp.status, wp.status)) AS c(key, old_value, new_value)"
-" WHERE c.old_value OPERATOR(pg_catalog.<>) c.new_value"
-" UNION ALL"
-" SELECT 0, 'unlinked', w.kind, w.name,"
-" CASE WHEN w.product_tag IS NULL THEN 'product_type' ELSE 'product_tag' END,"
-" NULL, COALESCE(w.product_tag, w.product_type)"
-" FROM want AS w WHERE w.product_type IS NOT NULL"
-" AND NOT EXISTS (SELECT FROM links_after AS l WHERE l.workflow OPERATOR(pg_catalog.=) w.name)"
-" AND NOT EXISTS (SELECT FROM have AS h WHERE h.name OPERATOR(pg_catalog.=) w.name"
-" AND h.product_type IS NOT DISTINCT FROM w.product_type"
-" AND h.product_tag IS NOT DISTINCT FROM w.product_tag)"
-" UNION ALL"
-" SELECT 1, 'create', 'product', name, NULL, NULL,"
-" pg_catalog.jsonb_build_object('name', name, 'description', description,"
-" 'product_type', product_type, 'tag', tag, 'status', status)::pg_catalog.text"
-" FROM new_products"
-" UNION ALL"
-" SELECT 2, 'create', kind, name, NULL, NULL,"
-" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name,"
-" 'target', target, 'description', description, 'product_type', product_type,"
-" 'is_task', is_task, 'product_tag', product_tag))::pg_catalog.text"
-" FROM new_workflows"
-" UNION ALL"
-" SELECT 3, 'update', w.kind, c.name, c.key, c.old_value, c.new_value"
-" FROM changes AS c JOIN want AS w USING (name)"
-" UNION ALL"
-" SELECT 4, 'delete', CASE WHEN is_task AND product_type IS NULL THEN 'task' ELSE 'workflow' END,"
-" name, NULL,"
-" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name,"
-" 'target', target, 'description', description, 'product_type', product_type,"
-" 'is_task', is_task, 'product_tag', product_tag))::pg_catalog.text, NULL"
-" FROM gone_workflows"
-" UNION ALL"
-" SELECT 5, 'delete', 'product', name, NULL,"
-" pg_catalog.jsonb_build_object('name', name, 'description', description,"
-" 'product_type', product_type, 'tag', tag, 'status', status)::pg_catalog.text, NULL"
-" FROM gone_products"
-" UNION ALL"
-" SELECT 6, 'link', 'workflow', workflow, 'product', NULL, product"
-" FROM (SELECT * FROM links_after EXCEPT SELECT * FROM links_now) AS l"
-" UNION ALL"
-" SELECT 7, 'unlink', 'workflow', workflow, 'product', product, NULL"
-" FROM (SELECT * FROM links_now EXCEPT SELECT * FROM links_after) AS l)"
-" SELECT action, kind, name, key, old_value, new_value FROM actions"
-" ORDER BY ord, name, key, old_value, new_value";
+#define PLAN_SQL \
+MANIFEST_CTES \
+", actions AS (" \
+" SELECT 0 AS ord, 'conflict' AS action, 'product' AS kind, wp.name, c.key," \
+" c.old_value, c.new_value" \
+" FROM want_products AS wp JOIN have_products AS hp USING (name)," \
+" LATERAL (VALUES ('description', hp.description, wp.description)," \
+" ('product_type', hp.product_type, wp.product_type), ('tag', hp.tag, wp.tag)," \
+" ('status', hp.status, wp.status)) AS c(key, old_value, new_value)" \
+" WHERE c.old_value OPERATOR(pg_catalog.<>) c.new_value" \
+" UNION ALL" \
+" SELECT 0, 'unlinked', w.kind, w.name," \
+" CASE WHEN w.product_tag IS NULL THEN 'product_type' ELSE 'product_tag' END," \
+" NULL, COALESCE(w.product_tag, w.product_type)" \
+" FROM want AS w WHERE w.product_type IS NOT NULL" \
+" AND NOT EXISTS (SELECT FROM links_after AS l WHERE l.workflow OPERATOR(pg_catalog.=) w.name)" \
+" AND NOT EXISTS (SELECT FROM have AS h WHERE h.name OPERATOR(pg_catalog.=) w.name" \
+" AND h.product_type IS NOT DISTINCT FROM w.product_type" \
+" AND h.product_tag IS NOT DISTINCT FROM w.product_tag)" \
+" UNION ALL" \
+" SELECT 1, 'create', 'product', name, NULL, NULL," \
+" pg_catalog.jsonb_build_object('name', name, 'description', description," \
+" 'product_type', product_type, 'tag', tag, 'status', status)::pg_catalog.text" \
+" FROM new_products" \
+" UNION ALL" \
+" SELECT 2, 'create', kind, name, NULL, NULL," \
+" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name," \
+" 'target', target, 'description', description, 'product_type', product_type," \
+" 'is_task', is_task, 'product_tag', product_tag))::pg_catalog.text" \
+" FROM new_workflows" \
+" UNION ALL" \
+" SELECT 3, 'update', w.kind, c.name, c.key, c.old_value, c.new_value" \
+" FROM changes AS c JOIN want AS w USING (name)" \
+" UNION ALL" \
+" SELECT 4, 'delete', CASE WHEN is_task AND product_type IS NULL THEN 'task' ELSE 'workflow' END," \
+" name, NULL," \
+" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name," \
+" 'target', target, 'description', description, 'product_type', product_type," \
+" 'is_task', is_task, 'product_tag', product_tag))::pg_catalog.text, NULL" \
+" FROM gone_workflows" \
+" UNION ALL" \
+" SELECT 5, 'delete', 'product', name, NULL," \
+" pg_catalog.jsonb_build_object('name', name, 'description', description," \
+" 'product_type', product_type, 'tag', tag, 'status', status)::pg_catalog.text, NULL" \
+" FROM gone_products" \
+" UNION ALL" \
+" SELECT 6, 'link', 'workflow', workflow, 'product', NULL, product" \
+" FROM (SELECT * FROM links_after EXCEPT SELECT * FROM links_now) AS l" \
+" UNION ALL" \
+" SELECT 7, 'unlink', 'workflow', workflow, 'product', product, NULL" \
+" FROM (SELECT * FROM links_now EXCEPT SELECT * FROM links_after) AS l)" \
+" SELECT action, kind, name, key, old_value, new_value FROM actions" \
+" ORDER BY ord, name, key, old_value, new_value"
 
 /* The steps of the migration that carries out the plan. */
-static const char *steps_sql =
-MANIFEST_CTES
-", steps AS ("
-" SELECT 1 AS ord, name, pg_catalog.jsonb_build_object('create_product',"
-" pg_catalog.jsonb_build_object('name', name, 'description', description,"
-" 'product_type', product_type, 'tag', tag, 'status', status)) AS step"
-" FROM new_products"
-" UNION ALL"
-" SELECT 2, name, CASE WHEN kind OPERATOR(pg_catalog.=) 'task' THEN"
-" pg_catalog.jsonb_build_object('create_task',"
-" pg_catalog.jsonb_build_object('name', name, 'description', description))"
-" ELSE pg_catalog.jsonb_build_object('create_workflow',"
-" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name,"
-" 'target', target, 'description', description, 'product_type', product_type,"
-" 'is_task', is_task, 'product_tag', product_tag))) END"
-" FROM new_workflows"
-" UNION ALL"
-" SELECT 3, name, pg_catalog.jsonb_build_object('update_workflow',"
-" pg_catalog.jsonb_object_agg(key, new_json) OPERATOR(pg_catalog.||)"
-" pg_catalog.jsonb_build_object('name', name))"
-" FROM changes GROUP BY name"
-" UNION ALL"
-" SELECT 4, name, pg_catalog.jsonb_build_object('delete_workflow', name)"
-" FROM gone_workflows"
-" UNION ALL"
-" SELECT 5, name, pg_catalog.jsonb_build_object('delete_product', name)"
-" FROM gone_products)"
-" SELECT COALESCE(pg_catalog.jsonb_agg(step ORDER BY ord, name), '[]'::pg_catalog.jsonb)"
-" FROM steps";
+#define STEPS_SQL \
+MANIFEST_CTES \
+", steps AS (" \
+" SELECT 1 AS ord, name, pg_catalog.jsonb_build_object('create_product'," \
+" pg_catalog.jsonb_build_object('name', name, 'description', description," \
+" 'product_type', product_type, 'tag', tag, 'status', status)) AS step" \
+" FROM new_products" \
+" UNION ALL" \
+" SELECT 2, name, CASE WHEN kind OPERATOR(pg_catalog.=) 'task' THEN" \
+" pg_catalog.jsonb_build_object('create_task'," \
+" pg_catalog.jsonb_build_object('name', name, 'description', description))" \
+" ELSE pg_catalog.jsonb_build_object('create_workflow'," \
+" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name," \
+" 'target', target, 'description', description, 'product_type', product_type," \
+" 'is_task', is_task, 'product_tag', product_tag))) END" \
+" FROM new_workflows" \
+" UNION ALL" \
+" SELECT 3, name, pg_catalog.jsonb_build_object('update_workflow'," \
+" pg_catalog.jsonb_object_agg(key, new_json) OPERATOR(pg_catalog.||)" \
+" pg_catalog.jsonb_build_object('name', name))" \
+" FROM changes GROUP BY name" \
+" UNION ALL" \
+" SELECT 4, name, pg_catalog.jsonb_build_object('delete_workflow', name)" \
+" FROM gone_workflows" \
+" UNION ALL" \
+" SELECT 5, name, pg_catalog.jsonb_build_object('delete_product', name)" \
+" FROM gone_products)" \
+" SELECT COALESCE(pg_catalog.jsonb_agg(step ORDER BY ord, name), '[]'::pg_catalog.jsonb)" \
+" FROM steps"
 
-static SPIPlanPtr manifest_plans[2];
+/* check(): the differences between the code's workflows and the registry */
+#define CHECK_SQL \
+"WITH code AS (" \
+" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))" \
+" AS c(name, target))" \
+" SELECT 'not registered' AS difference, c.name, c.target, NULL::pg_catalog.text" \
+" FROM code AS c" \
+" WHERE NOT EXISTS (SELECT FROM workflow_registry.workflows AS w" \
+" WHERE w.name OPERATOR(pg_catalog.=) c.name)" \
+" UNION ALL" \
+" SELECT 'not in code', w.name, NULL, w.target::pg_catalog.text" \
+" FROM workflow_registry.workflows AS w" \
+" WHERE NOT EXISTS (SELECT FROM code AS c WHERE c.name OPERATOR(pg_catalog.=) w.name)" \
+" UNION ALL" \
+" SELECT 'target differs', c.name, c.target, w.target::pg_catalog.text" \
+" FROM code AS c JOIN workflow_registry.workflows AS w" \
+" ON w.name OPERATOR(pg_catalog.=) c.name" \
+" WHERE c.target OPERATOR(pg_catalog.<>) w.target::pg_catalog.text" \
+" ORDER BY 2, 1"
 
-static Oid	manifest_args[] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-BOOLOID, BOOLOID};
+typedef enum WrManifestStatement
+{
+	MANIFEST_PLAN,
+	MANIFEST_STEPS,
+	MANIFEST_CHECK
+} WrManifestStatement;
+
+/* the parameters of MANIFEST_CTES */
+#define MANIFEST_NARGS 14
+#define MANIFEST_ARGS \
+	.nargs = MANIFEST_NARGS, \
+	.argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+		BOOLARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+	BOOLOID, BOOLOID}
+
+static const WrStatement manifest_sql[] = {
+	[MANIFEST_PLAN] = {
+		.sql = PLAN_SQL,
+		MANIFEST_ARGS
+	},
+	[MANIFEST_STEPS] = {
+		.sql = STEPS_SQL,
+		MANIFEST_ARGS
+	},
+	/* check(): the code's names and targets */
+	[MANIFEST_CHECK] = {
+		.sql = CHECK_SQL,
+		.nargs = 2, .argtypes = {TEXTARRAYOID, TEXTARRAYOID}, .read_only = true
+	},
+};
+
+static WrStatements statements = WR_STATEMENTS(manifest_sql);
 
 static void
 manifest_values(const WrManifest *m, bool allow_delete, Datum *values)
 {
-	Datum	   *flags = palloc(Max(m->nworkflows, 1) * sizeof(Datum));
-
-	for (int i = 0; i < m->nworkflows; i++)
-		flags[i] = BoolGetDatum(m->workflows[i].is_task);
-
 #define WFIELD(f) wr_field_array(m->workflows, sizeof(WorkflowDef), m->nworkflows, \
 							  offsetof(WorkflowDef, f))
 #define PFIELD(f) wr_field_array(m->products, sizeof(ProductDef), m->nproducts, \
@@ -249,8 +272,8 @@ manifest_values(const WrManifest *m, bool allow_delete, Datum *values)
 	values[1] = WFIELD(target);
 	values[2] = WFIELD(description);
 	values[3] = WFIELD(product_type);
-	values[4] = PointerGetDatum(construct_array(flags, m->nworkflows, BOOLOID,
-												1, true, TYPALIGN_CHAR));
+	values[4] = wr_bool_field_array(m->workflows, sizeof(WorkflowDef),
+									m->nworkflows, offsetof(WorkflowDef, is_task));
 	values[5] = WFIELD(product_tag);
 	values[6] = wr_text_array(m->kinds, m->nworkflows);
 	values[7] = PFIELD(name);
@@ -286,23 +309,19 @@ copy_value(const JsonbValue *v)
 	return copy;
 }
 
-/* Read and check the manifest; every problem names the entry. */
+/*
+ * The lists of the manifest: workflows (required), tasks and products
+ * (NULL when not given), each checked to be an array.
+ */
 static void
-read_manifest(Jsonb *jb, WrManifest *m)
+find_lists(Jsonb *jb, JsonbValue **workflows, JsonbValue **tasks,
+		   JsonbValue **products)
 {
-	JsonbValue *workflows = NULL;
-	JsonbValue *tasks = NULL;
-	JsonbValue *products = NULL;
 	JsonbIterator *it;
 	JsonbValue	k;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
-	int			nw = 0;
-	int			nt = 0;
-	WrEntryContext ctx = {NULL, 0, NULL, " of the manifest"};
-	ErrorContextCallback errcb;
 
-	memset(m, 0, sizeof(WrManifest));
 	if (!JB_ROOT_IS_OBJECT(jb))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -310,6 +329,7 @@ read_manifest(Jsonb *jb, WrManifest *m)
 				 errdetail("A manifest has the keys workflows, tasks and products."),
 				 errhint("Write it as {\"workflows\": [...], \"tasks\": [...], \"products\": [...]}.")));
 
+	*workflows = *tasks = *products = NULL;
 	it = JsonbIteratorInit(&jb->root);
 	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
 	{
@@ -320,11 +340,11 @@ read_manifest(Jsonb *jb, WrManifest *m)
 		key = pnstrdup(k.val.string.val, k.val.string.len);
 		tok = JsonbIteratorNext(&it, &v, true);
 		if (strcmp(key, "workflows") == 0)
-			workflows = copy_value(&v);
+			*workflows = copy_value(&v);
 		else if (strcmp(key, "tasks") == 0)
-			tasks = copy_value(&v);
+			*tasks = copy_value(&v);
 		else if (strcmp(key, "products") == 0)
-			products = copy_value(&v);
+			*products = copy_value(&v);
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -332,87 +352,163 @@ read_manifest(Jsonb *jb, WrManifest *m)
 					 errdetail("The known keys are workflows, tasks and products."),
 					 errhint("Remove the key from the manifest.")));
 	}
-	if (workflows == NULL)
+	if (*workflows == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("manifest has no key \"workflows\""),
 				 errdetail("The key workflows is required; tasks and products are optional."),
 				 errhint("Add \"workflows\": [] if the code registers no workflow.")));
+}
 
-	nw = list_length_of(workflows, "workflows");
-	nt = tasks ? list_length_of(tasks, "tasks") : 0;
-	m->nproducts = products ? list_length_of(products, "products") : 0;
-	m->manages_products = products != NULL;
-	m->nworkflows = nw + nt;
-	m->workflows = palloc0(Max(m->nworkflows, 1) * sizeof(WorkflowDef));
-	m->kinds = palloc0(Max(m->nworkflows, 1) * sizeof(char *));
-	m->products = palloc0(Max(m->nproducts, 1) * sizeof(ProductDef));
+/* The name entry "index" of a list of the manifest gives, or NULL. */
+static char *
+entry_name(JsonbValue *list, int index)
+{
+	return wr_item_name(getIthJsonbValueFromContainer(list->val.binary.data,
+													  index));
+}
 
-	errcb.callback = entry_context;
-	errcb.arg = &ctx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
+/* Entry "index" of a list of the manifest, which must be an object. */
+static Jsonb *
+entry_object(JsonbValue *list, int index, const char *what,
+			 const char *function)
+{
+	JsonbValue *e = getIthJsonbValueFromContainer(list->val.binary.data, index);
+
+	if (e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s definition must be a JSON object", what),
+				 errdetail("The manifest lists the objects that %s() takes.",
+						   function),
+				 errhint("Write each entry as {\"name\": ...}.")));
+	return JsonbValueToJsonb(e);
+}
+
+/*
+ * Read the workflows, then the tasks, into m->workflows; errors name the
+ * entry (ctx).
+ */
+static void
+read_workflows(JsonbValue *workflows, int nw, JsonbValue *tasks,
+			   WrApiVersion api, WrManifest *m, WrItemContext *ctx)
+{
 	for (int i = 0; i < m->nworkflows; i++)
 	{
 		bool		task = i >= nw;
-		JsonbValue *list = task ? tasks : workflows;
-		JsonbValue *e;
+		WorkflowDef *def = &m->workflows[i];
+		Jsonb	   *e;
 
-		ctx.list = task ? "tasks" : "workflows";
-		ctx.index = task ? i - nw : i;
-		ctx.name = NULL;
-		e = getIthJsonbValueFromContainer(list->val.binary.data, ctx.index);
-		if (e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s definition must be a JSON object", task ? "task" : "workflow"),
-					 errdetail("The manifest lists the objects that %s() takes.",
-							   task ? "create_task" : "create_workflow"),
-					 errhint("Write each entry as {\"name\": ...}.")));
+		ctx->list = task ? "tasks" : "workflows";
+		ctx->index = task ? i - nw : i;
+		ctx->name = entry_name(task ? tasks : workflows, ctx->index);
 		if (task)
-			wr_parse_task(JsonbValueToJsonb(e), WR_API_1_4, &m->workflows[i]);
+		{
+			e = entry_object(tasks, ctx->index, "task", "create_task");
+			wr_parse_task(e, api, def);
+		}
 		else
-			wr_parse_workflow(JsonbValueToJsonb(e), WR_API_1_4, &m->workflows[i]);
+		{
+			e = entry_object(workflows, ctx->index, "workflow", "create_workflow");
+			wr_parse_workflow(e, api, def);
+		}
 		m->kinds[i] = task ? "task" : "workflow";
-		ctx.name = m->workflows[i].name;
+		ctx->name = def->name;
 		for (int j = 0; j < i; j++)
 		{
-			if (strcmp(m->workflows[j].name, m->workflows[i].name) == 0)
+			if (strcmp(m->workflows[j].name, def->name) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_OBJECT),
 						 errmsg("\"%s\" is listed twice in the manifest",
-								m->workflows[i].name),
+								def->name),
 						 errdetail("Workflows and tasks share one namespace of names."),
 						 errhint("Keep one entry per name.")));
 		}
 	}
+}
+
+/* Read the products into m->products; errors name the entry (ctx). */
+static void
+read_products(JsonbValue *products, WrApiVersion api, WrManifest *m,
+			  WrItemContext *ctx)
+{
+	ctx->list = "products";
 	for (int i = 0; i < m->nproducts; i++)
 	{
-		JsonbValue *e;
+		ProductDef *def = &m->products[i];
 
-		ctx.list = "products";
-		ctx.index = i;
-		ctx.name = NULL;
-		e = getIthJsonbValueFromContainer(products->val.binary.data, i);
-		if (e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("product definition must be a JSON object"),
-					 errdetail("The manifest lists the objects that create_product() takes."),
-					 errhint("Write each entry as {\"name\": ...}.")));
-		wr_parse_product(JsonbValueToJsonb(e), WR_API_1_4, &m->products[i]);
-		ctx.name = m->products[i].name;
+		ctx->index = i;
+		ctx->name = entry_name(products, i);
+		wr_parse_product(entry_object(products, i, "product", "create_product"),
+						 api, def);
+		ctx->name = def->name;
 		for (int j = 0; j < i; j++)
 		{
-			if (strcmp(m->products[j].name, m->products[i].name) == 0)
+			if (strcmp(m->products[j].name, def->name) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_OBJECT),
 						 errmsg("product \"%s\" is listed twice in the manifest",
-								m->products[i].name),
+								def->name),
 						 errhint("Keep one entry per name.")));
 		}
 	}
-	error_context_stack = errcb.previous;
+}
+
+/* Read and check the manifest; every problem names the entry. */
+static void
+read_manifest(Jsonb *jb, WrApiVersion api, WrManifest *m)
+{
+	JsonbValue *workflows;
+	JsonbValue *tasks;
+	JsonbValue *products;
+	int			nw;
+	WrItemContext ctx;
+
+	find_lists(jb, &workflows, &tasks, &products);
+	memset(m, 0, sizeof(WrManifest));
+	nw = list_length_of(workflows, "workflows");
+	m->nworkflows = nw + (tasks ? list_length_of(tasks, "tasks") : 0);
+	m->nproducts = products ? list_length_of(products, "products") : 0;
+	m->manages_products = products != NULL;
+	m->workflows = palloc0(Max(m->nworkflows, 1) * sizeof(WorkflowDef));
+	m->kinds = palloc0(Max(m->nworkflows, 1) * sizeof(char *));
+	m->products = palloc0(Max(m->nproducts, 1) * sizeof(ProductDef));
+
+	wr_push_item_context(&ctx, "workflows", " of the manifest");
+	read_workflows(workflows, nw, tasks, api, m, &ctx);
+	read_products(products, api, m, &ctx);
+	wr_pop_item_context(&ctx);
+}
+
+/*
+ * Name the entry of the manifest of that kind and name in the context of
+ * the errors that follow, as read_manifest() does.
+ */
+static void
+push_entry_context(const WrManifest *m, const char *kind, const char *name,
+				   WrItemContext *ctx)
+{
+	int			index = 0;
+
+	wr_push_item_context(ctx, "products", " of the manifest");
+	ctx->name = name;
+	if (strcmp(kind, "product") == 0)
+	{
+		while (index < m->nproducts && strcmp(m->products[index].name, name) != 0)
+			index++;
+		ctx->index = index;
+		return;
+	}
+	ctx->list = strcmp(kind, "task") == 0 ? "tasks" : "workflows";
+	for (int i = 0; i < m->nworkflows; i++)
+	{
+		if (strcmp(m->kinds[i], kind) != 0)
+			continue;
+		if (strcmp(m->workflows[i].name, name) == 0)
+			break;
+		index++;
+	}
+	ctx->index = index;
 }
 
 /*
@@ -424,13 +520,12 @@ static uint64
 compute_plan(const WrManifest *m, bool allow_delete, Tuplestorestate *out,
 			 TupleDesc outdesc)
 {
-	Datum		values[lengthof(manifest_args)];
+	Datum		values[MANIFEST_NARGS];
 	SPITupleTable *rows;
+	WrItemContext ctx;
 
 	manifest_values(m, allow_delete, values);
-	wr_execute_plan(wr_keep_plan(&manifest_plans[0], plan_sql,
-								 lengthof(manifest_args), manifest_args),
-					values, NULL);
+	wr_execute(&statements, MANIFEST_PLAN, values, NULL);
 	rows = SPI_tuptable;
 
 	for (uint64 r = 0; r < SPI_processed; r++)
@@ -443,6 +538,8 @@ compute_plan(const WrManifest *m, bool allow_delete, Tuplestorestate *out,
 		char	   *old_value = SPI_getvalue(tup, rows->tupdesc, 5);
 		char	   *new_value = SPI_getvalue(tup, rows->tupdesc, 6);
 
+		if (strcmp(action, "conflict") == 0 || strcmp(action, "unlinked") == 0)
+			push_entry_context(m, kind, name, &ctx);
 		if (strcmp(action, "conflict") == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -480,12 +577,12 @@ compute_plan(const WrManifest *m, bool allow_delete, Tuplestorestate *out,
 
 /* plan(): see the file header.  Writes nothing. */
 void
-wr_plan(Jsonb *manifest, bool allow_delete, Tuplestorestate *out,
-		TupleDesc outdesc)
+wr_plan(Jsonb *manifest, bool allow_delete, WrApiVersion api,
+		Tuplestorestate *out, TupleDesc outdesc)
 {
 	WrManifest	m;
 
-	read_manifest(manifest, &m);
+	read_manifest(manifest, api, &m);
 	SPI_connect();
 	compute_plan(&m, allow_delete, out, outdesc);
 	SPI_finish();
@@ -497,15 +594,15 @@ wr_plan(Jsonb *manifest, bool allow_delete, Tuplestorestate *out,
  */
 void
 wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
-		Tuplestorestate *out, TupleDesc outdesc)
+		WrApiVersion api, Tuplestorestate *out, TupleDesc outdesc)
 {
 	WrManifest	m;
-	Datum		values[lengthof(manifest_args)];
+	Datum		values[MANIFEST_NARGS];
 	Jsonb	   *steps;
 	ArrayType  *requires;
 
 	wr_check_migration_version(version);
-	read_manifest(manifest, &m);
+	read_manifest(manifest, api, &m);
 
 	SPI_connect();
 	if (compute_plan(&m, allow_delete, out, outdesc) == 0)
@@ -514,9 +611,7 @@ wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
 		return;
 	}
 	manifest_values(&m, allow_delete, values);
-	wr_execute_plan(wr_keep_plan(&manifest_plans[1], steps_sql,
-								 lengthof(manifest_args), manifest_args),
-					values, NULL);
+	wr_execute(&statements, MANIFEST_STEPS, values, NULL);
 	{
 		bool		isnull;
 
@@ -535,43 +630,21 @@ wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
 	wr_apply_migration(version,
 					   psprintf("Sync with a manifest of %d workflows and tasks, %d products",
 								m.nworkflows, m.nproducts),
-					   steps, requires);
+					   steps, requires, api);
 }
-
-static const char *check_sql =
-"WITH code AS ("
-" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
-" AS c(name, target))"
-" SELECT 'not registered' AS difference, c.name, c.target, NULL::pg_catalog.text"
-" FROM code AS c"
-" WHERE NOT EXISTS (SELECT FROM workflow_registry.workflows AS w"
-" WHERE w.name OPERATOR(pg_catalog.=) c.name)"
-" UNION ALL"
-" SELECT 'not in code', w.name, NULL, w.target::pg_catalog.text"
-" FROM workflow_registry.workflows AS w"
-" WHERE NOT EXISTS (SELECT FROM code AS c WHERE c.name OPERATOR(pg_catalog.=) w.name)"
-" UNION ALL"
-" SELECT 'target differs', c.name, c.target, w.target::pg_catalog.text"
-" FROM code AS c JOIN workflow_registry.workflows AS w"
-" ON w.name OPERATOR(pg_catalog.=) c.name"
-" WHERE c.target OPERATOR(pg_catalog.<>) w.target::pg_catalog.text"
-" ORDER BY 2, 1";
-
-static SPIPlanPtr check_plan;
-static Oid	check_args[] = {TEXTARRAYOID, TEXTARRAYOID};
 
 /*
  * check(): the differences between the workflows the code registers (an
  * array of names, or of {"name", "target"} objects) and the registry.
  */
 void
-wr_check(Jsonb *code, Tuplestorestate *out, TupleDesc outdesc)
+wr_check(Jsonb *code, WrApiVersion api, Tuplestorestate *out,
+		 TupleDesc outdesc)
 {
 	int			n;
 	WorkflowDef *defs;
 	Datum		values[2];
-	WrEntryContext ctx = {"code_workflows", 0, NULL, ""};
-	ErrorContextCallback errcb;
+	WrItemContext ctx;
 
 	if (!JB_ROOT_IS_ARRAY(code) || JB_ROOT_IS_SCALAR(code))
 		ereport(ERROR,
@@ -582,23 +655,20 @@ wr_check(Jsonb *code, Tuplestorestate *out, TupleDesc outdesc)
 
 	n = JB_ROOT_COUNT(code);
 	defs = palloc0(Max(n, 1) * sizeof(WorkflowDef));
-	errcb.callback = entry_context;
-	errcb.arg = &ctx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
+	wr_push_item_context(&ctx, "code_workflows", "");
 	for (int i = 0; i < n; i++)
 	{
 		JsonbValue *e = getIthJsonbValueFromContainer(&code->root, i);
 
 		ctx.index = i;
-		ctx.name = NULL;
+		ctx.name = wr_item_name(e);
 		if (e->type == jbvString)
 		{
 			defs[i].name = pnstrdup(e->val.string.val, e->val.string.len);
 			wr_check_workflow_name(defs[i].name);
 		}
 		else if (e->type == jbvBinary && JsonContainerIsObject(e->val.binary.data))
-			wr_parse_code_workflow(JsonbValueToJsonb(e), WR_API_1_4, &defs[i]);
+			wr_parse_code_workflow(JsonbValueToJsonb(e), api, &defs[i]);
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -615,15 +685,13 @@ wr_check(Jsonb *code, Tuplestorestate *out, TupleDesc outdesc)
 						 errhint("Keep one entry per name.")));
 		}
 	}
-	error_context_stack = errcb.previous;
+	wr_pop_item_context(&ctx);
 
 	values[0] = wr_field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, name));
 	values[1] = wr_field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, target));
 
 	SPI_connect();
-	if (SPI_execute_plan(wr_keep_plan(&check_plan, check_sql, 2, check_args),
-						 values, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed");
+	wr_execute(&statements, MANIFEST_CHECK, values, NULL);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		Datum		row[4];

@@ -29,8 +29,8 @@
 
 #include "access/xact.h"
 #include "commands/async.h"
-#include "definition.h"
 #include "lib/stringinfo.h"
+#include "message.h"
 #include "nodes/pg_list.h"
 #include "notify.h"
 #include "utils/guc.h"
@@ -70,11 +70,7 @@ wr_notify_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("workflow_registry");
-#else
-	EmitWarningsOnPlaceholders("workflow_registry");
-#endif
 
 	RegisterXactCallback(notify_xact_callback, NULL);
 	RegisterSubXactCallback(notify_subxact_callback, NULL);

@@ -1,67 +1,188 @@
 /*-------------------------------------------------------------------------
  *
  * registry.c
- *	  Write validated definitions into the registry tables through SPI.
+ *	  Write validated definitions into the registry tables through SPI:
+ *	  register and unregister workflows and products, and the writes of
+ *	  migration steps that return their undo entry.
  *
- * Every statement is prepared once per backend and API version, kept, and
- * run with parameters.  A registration is one statement in the common
- * cases: it reads the existing row, inserts the new one and its product
- * links, and returns what the caller needs to decide between "created",
- * "already there, identical" and an error.
+ * A registration is one statement in the common cases: it reads the
+ * existing row, inserts the new one and its product links (links.h), and
+ * returns what the caller needs to decide between "created", "already
+ * there, identical" and an error.  Every write takes the product-type lock
+ * of links.c first.
  *
- * Workflows are linked to products by product_type, whichever is
- * registered first.  To keep the links complete when a workflow and a
- * product of the same type are registered concurrently, registrations take
- * a transaction lock on the product type: workflows in share mode (so they
- * do not block each other), products in exclusive mode.  The lock is an
- * object lock whose class is workflow_registry.products and whose object
- * id is a hash of the product type, so pg_locks says what it is for.
+ * The undo entries of the migration steps are the rows they delete or
+ * change, as jsonb, in the shape undo.c reads back.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "catalog.h"
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
-#include "executor/spi.h"
-#include "lib/stringinfo.h"
+#include "links.h"
+#include "message.h"
 #include "miscadmin.h"
 #include "notify.h"
 #include "registry.h"
-#include "storage/lmgr.h"
-#include "utils/array.h"
+#include "spi.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 
-typedef enum WrPlan
+typedef enum WrRegistryStatement
 {
-	PLAN_CREATE_WORKFLOW,
-	PLAN_FIND_WORKFLOW,
-	PLAN_DELETE_WORKFLOW,
-	PLAN_PRODUCT_TAGS,
-	PLAN_CREATE_PRODUCT,
-	PLAN_FIND_PRODUCT,
-	PLAN_PRODUCT_TYPE,
-	PLAN_DELETE_PRODUCT,
-	PLAN_INSERT_WORKFLOW
-} WrPlan;
+	REG_INSERT_WORKFLOW,
+	REG_CREATE_WORKFLOW,
+	REG_FIND_WORKFLOW,
+	REG_DELETE_WORKFLOW,
+	REG_CREATE_PRODUCT,
+	REG_FIND_PRODUCT,
+	REG_PRODUCT_TYPE,
+	REG_DELETE_PRODUCT,
+	REG_DELETE_WORKFLOW_UNDOABLY,
+	REG_DELETE_PRODUCT_UNDOABLY,
+	REG_WORKFLOW_FOR_UPDATE,
+	REG_UPDATE_WORKFLOW
+} WrRegistryStatement;
 
-#define WR_NUM_PLANS (PLAN_INSERT_WORKFLOW + 1)
-
-/* Kept plans, prepared on first use. */
-static SPIPlanPtr plans[WR_NUM_API_VERSIONS][WR_NUM_PLANS];
-
-/* Parameters of the workflow statements: name, target, description,
- * product_type, is_task, product_tag. */
-static Oid	workflow_argtypes[] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-BOOLOID, TEXTOID};
+/*
+ * Parameters of the workflow statements: name, target, description,
+ * product_type, is_task, product_tag.
+ */
+#define WORKFLOW_ARGS \
+	.nargs = 6, .argtypes = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID}
 
 /* Parameters of the product statements: name, description, product_type,
  * tag, status. */
-static Oid	product_argtypes[] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-TEXTOID};
+#define PRODUCT_ARGS \
+	.nargs = 5, .argtypes = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
+
+#define NAME_ARG .nargs = 1, .argtypes = {TEXTOID}
+
+/*
+ * The row image and links of a workflow w, as the undo entry "op" that
+ * restores it (undo.c).
+ */
+#define WORKFLOW_UNDO_ENTRY(op, w) \
+	" pg_catalog.jsonb_build_object(" \
+	" 'op', '" op "', 'name', " w ".name, 'row', pg_catalog.to_jsonb(" w ".*)," \
+	" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.product_id ORDER BY pw.product_id)" \
+	" FROM workflow_registry.products_workflows AS pw" \
+	" WHERE pw.workflow_id OPERATOR(pg_catalog.=) " w ".workflow_id), '[]'::pg_catalog.jsonb))"
+
+static char *build_insert_workflow(WrApiVersion api);
+static char *build_create_workflow(WrApiVersion api);
+static char *build_find_workflow(WrApiVersion api);
+static char *build_create_product(WrApiVersion api);
+
+static const WrStatement registry_sql[] = {
+	/*
+	 * The common case, a new name whose product type (and tag) matches, in
+	 * one short statement: insert the row and its links and return the id.
+	 * Anything else inserts nothing and returns no row, and
+	 * REG_CREATE_WORKFLOW finds out why.
+	 */
+	[REG_INSERT_WORKFLOW] = {.build = build_insert_workflow, WORKFLOW_ARGS},
+
+	/*
+	 * Insert only when no row of that name is visible and the product type
+	 * (and tag) match a product; a task has no product type and no links.
+	 * ON CONFLICT covers a concurrent registration of the same name, which
+	 * the caller then looks up with a new snapshot.  Returns the new id,
+	 * the number of products of the type and of those linked, and the
+	 * registered row.
+	 */
+	[REG_CREATE_WORKFLOW] = {.build = build_create_workflow, WORKFLOW_ARGS},
+	[REG_FIND_WORKFLOW] = {.build = build_find_workflow, NAME_ARG},
+	[REG_DELETE_WORKFLOW] = {
+		.sql = "DELETE FROM workflow_registry.workflows"
+		" WHERE name OPERATOR(pg_catalog.=) $1"
+		" RETURNING workflow_id",
+		NAME_ARG
+	},
+
+	/*
+	 * A new product is linked at once to the workflows of its type (from
+	 * 1.2 on, by the link rule with tags).  Returns the new id and the
+	 * registered row.
+	 */
+	[REG_CREATE_PRODUCT] = {.build = build_create_product, PRODUCT_ARGS},
+	[REG_FIND_PRODUCT] = {
+		.sql = "SELECT p.product_id, p.description, p.product_type, p.tag, p.status"
+		" FROM workflow_registry.products AS p"
+		" WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+		NAME_ARG
+	},
+	[REG_PRODUCT_TYPE] = {
+		.sql = "SELECT p.product_type::pg_catalog.text"
+		" FROM workflow_registry.products AS p"
+		" WHERE p.name OPERATOR(pg_catalog.=) $1",
+		NAME_ARG
+	},
+	[REG_DELETE_PRODUCT] = {
+		.sql = "DELETE FROM workflow_registry.products"
+		" WHERE name OPERATOR(pg_catalog.=) $1"
+		" RETURNING product_id",
+		NAME_ARG
+	},
+
+	/* The statements of migration steps need the 1.3 tables. */
+	[REG_DELETE_WORKFLOW_UNDOABLY] = {
+		.sql = "WITH d AS ("
+		" DELETE FROM workflow_registry.workflows AS w"
+		" WHERE w.name OPERATOR(pg_catalog.=) $1 RETURNING w.*)"
+		" SELECT" WORKFLOW_UNDO_ENTRY("restore_workflow", "d") ","
+		" d.product_type::pg_catalog.text"
+		" FROM d",
+		NAME_ARG
+	},
+	[REG_DELETE_PRODUCT_UNDOABLY] = {
+		.sql = "WITH d AS ("
+		" DELETE FROM workflow_registry.products AS p"
+		" WHERE p.name OPERATOR(pg_catalog.=) $1 RETURNING p.*)"
+		" SELECT pg_catalog.jsonb_build_object("
+		" 'op', 'restore_product', 'name', d.name, 'row', pg_catalog.to_jsonb(d.*),"
+		" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.workflow_id ORDER BY pw.workflow_id)"
+		" FROM workflow_registry.products_workflows AS pw"
+		" WHERE pw.product_id OPERATOR(pg_catalog.=) d.product_id), '[]'::pg_catalog.jsonb))"
+		" FROM d",
+		NAME_ARG
+	},
+	/* the row to change, and the entry that restores its values */
+	[REG_WORKFLOW_FOR_UPDATE] = {
+		.sql = "SELECT w.target::pg_catalog.text, w.description, w.product_type, w.is_task,"
+		" w.product_tag," WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w")
+		" FROM workflow_registry.workflows AS w"
+		" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+		NAME_ARG
+	},
+	/* new values, links recomputed; returns the counts REG_CREATE_WORKFLOW does */
+	[REG_UPDATE_WORKFLOW] = {
+		.sql = "WITH candidate AS ("
+		" SELECT p.product_id FROM workflow_registry.products AS p"
+		" WHERE p.product_type OPERATOR(pg_catalog.=) $4),"
+		" linkable AS (" WR_LINKED_PRODUCTS("$4", "$6") "),"
+		" updated AS ("
+		" UPDATE workflow_registry.workflows AS w"
+		" SET target = $2::workflow_registry.target, description = $3,"
+		" product_type = $4, is_task = $5, product_tag = $6"
+		" WHERE w.name OPERATOR(pg_catalog.=) $1"
+		" AND ($4 IS NULL OR EXISTS (SELECT FROM linkable))"
+		" RETURNING w.workflow_id),"
+		" unlinked AS ("
+		" DELETE FROM workflow_registry.products_workflows AS pw USING updated AS u"
+		" WHERE pw.workflow_id OPERATOR(pg_catalog.=) u.workflow_id"
+		" AND pw.product_id OPERATOR(pg_catalog.<>) ALL (SELECT product_id FROM linkable)),"
+		" linked AS ("
+		" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+		" SELECT l.product_id, u.workflow_id FROM linkable AS l CROSS JOIN updated AS u"
+		" ON CONFLICT DO NOTHING)"
+		" SELECT (SELECT pg_catalog.count(*) FROM updated),"
+		" (SELECT pg_catalog.count(*) FROM candidate),"
+		" (SELECT pg_catalog.count(*) FROM linkable)",
+		WORKFLOW_ARGS
+	},
+};
+
+static WrStatements statements = WR_STATEMENTS(registry_sql);
 
 /* A key of a definition, as registered and as given; NULL is "not set". */
 typedef struct WrField
@@ -71,20 +192,53 @@ typedef struct WrField
 	const char *given;
 } WrField;
 
-static SPIPlanPtr get_plan(WrPlan which, WrApiVersion api);
-static char *plan_query(WrPlan which, WrApiVersion api, int *nargs,
-						Oid **argtypes);
-static bool registered_product_matches(const ProductDef *def,
-									   HeapTuple tup, TupleDesc desc,
-									   int first, pg_uuid_t *id);
-static char *first_difference(const WrField *fields, int nfields);
-static void copy_uuid(HeapTuple tup, TupleDesc desc, int col, pg_uuid_t *id);
-static int64 get_int8(HeapTuple tup, TupleDesc desc, int col);
+/*
+ * How to register one kind of row: the statement that inserts it unless
+ * a row of its name is visible, the one that looks that row up again with
+ * a new snapshot, and the comparison of the two.
+ */
+typedef struct WrRegistration
+{
+	const char *what;			/* for internal errors */
+	WrRegistryStatement create;
+	WrRegistryStatement find;
+	int			first;			/* column of the registered row in create */
+	bool		(*matches) (const void *def, HeapTuple tup, TupleDesc desc,
+							int first, pg_uuid_t *id);
+	void		(*check_links) (const void *def, HeapTuple tup, TupleDesc desc);
+	WrChange	created;
+} WrRegistration;
+
+static bool workflow_matches(const void *def, HeapTuple tup, TupleDesc desc,
+							 int first, pg_uuid_t *id);
+static void check_workflow_links(const void *def, HeapTuple tup,
+								 TupleDesc desc);
+static bool product_matches(const void *def, HeapTuple tup, TupleDesc desc,
+							int first, pg_uuid_t *id);
+static bool register_row(const WrRegistration *how, const void *def,
+						 WrApiVersion api, Datum *values, const char *nulls,
+						 pg_uuid_t *id);
+static void report_difference(const char *what, const char *name,
+							  const char *delete_function,
+							  const WrField *fields, int nfields);
+static void workflow_values(const WorkflowDef *def, Datum *values,
+							char *nulls);
+
+static const WrRegistration workflow_registration = {
+	"workflow", REG_CREATE_WORKFLOW, REG_FIND_WORKFLOW, 4,
+	workflow_matches, check_workflow_links, WR_WORKFLOW_CREATED
+};
+
+static const WrRegistration product_registration = {
+	"product", REG_CREATE_PRODUCT, REG_FIND_PRODUCT, 2,
+	product_matches, NULL, WR_PRODUCT_CREATED
+};
 
 /*
- * Columns of a registered workflow, in the order wr_registered_workflow_matches
- * reads them.  Versions before 1.1 have no is_task and before 1.2 no
- * product_tag; their constant stand-ins keep the shape the same.
+ * Columns of a registered workflow, in the order
+ * wr_registered_workflow_matches reads them.  Versions before 1.1 have no
+ * is_task and before 1.2 no product_tag; their constant stand-ins keep the
+ * shape the same.
  */
 const char *
 wr_workflow_columns(WrApiVersion api)
@@ -121,277 +275,99 @@ workflow_insert_values(WrApiVersion api)
 }
 
 static char *
-plan_query(WrPlan which, WrApiVersion api, int *nargs, Oid **argtypes)
+build_insert_workflow(WrApiVersion api)
 {
-	*nargs = lengthof(workflow_argtypes);
-	*argtypes = workflow_argtypes;
-
-	switch (which)
-	{
-		case PLAN_CREATE_WORKFLOW:
-
-			/*
-			 * Insert only when no row of that name is visible and the
-			 * product type (and tag) match a product; a task has no
-			 * product type and no links.  ON CONFLICT covers a concurrent
-			 * registration of the same name, which the caller then looks
-			 * up with a new snapshot.
-			 */
-			return psprintf(
-							"WITH existing AS ("
-							" SELECT %s FROM workflow_registry.workflows AS w"
-							" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE),"
-							" candidate AS ("
-							" SELECT p.product_id, p.tag FROM workflow_registry.products AS p"
-							" WHERE p.product_type OPERATOR(pg_catalog.=) $4),"
-							" linkable AS ("
-							" SELECT c.product_id FROM candidate AS c"
-							" WHERE $6 IS NULL OR c.tag OPERATOR(pg_catalog.=) $6),"
-							" inserted AS ("
-							" INSERT INTO workflow_registry.workflows (%s)"
-							" SELECT %s"
-							" WHERE NOT EXISTS (SELECT FROM existing)"
-							" AND ($4 IS NULL OR EXISTS (SELECT FROM linkable))"
-							" ON CONFLICT (name) DO NOTHING"
-							" RETURNING workflow_id),"
-							" linked AS ("
-							" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-							" SELECT l.product_id, i.workflow_id"
-							" FROM linkable AS l CROSS JOIN inserted AS i)"
-							" SELECT (SELECT i.workflow_id FROM inserted AS i),"
-							" (SELECT pg_catalog.count(*) FROM candidate),"
-							" (SELECT pg_catalog.count(*) FROM linkable),"
-							" e.*"
-							" FROM (VALUES (1)) AS one LEFT JOIN existing AS e ON true",
-							wr_workflow_columns(api),
-							workflow_insert_columns(api),
-							workflow_insert_values(api));
-
-		case PLAN_INSERT_WORKFLOW:
-
-			/*
-			 * The common case, a new name whose product type (and tag)
-			 * matches, in one short statement: insert the row and its
-			 * links and return the id.  Anything else inserts nothing and
-			 * returns no row, and PLAN_CREATE_WORKFLOW finds out why.
-			 */
-			return psprintf(
-							"WITH inserted AS ("
-							" INSERT INTO workflow_registry.workflows (%s)"
-							" SELECT %s"
-							" WHERE $4 IS NULL OR EXISTS ("
-							" SELECT FROM workflow_registry.products AS p"
-							" WHERE p.product_type OPERATOR(pg_catalog.=) $4"
-							" AND ($6 IS NULL OR p.tag OPERATOR(pg_catalog.=) $6))"
-							" ON CONFLICT (name) DO NOTHING"
-							" RETURNING workflow_id),"
-							" linked AS ("
-							" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-							" SELECT p.product_id, i.workflow_id"
-							" FROM inserted AS i JOIN workflow_registry.products AS p"
-							" ON p.product_type OPERATOR(pg_catalog.=) $4"
-							" AND ($6 IS NULL OR p.tag OPERATOR(pg_catalog.=) $6))"
-							" SELECT i.workflow_id FROM inserted AS i",
-							workflow_insert_columns(api),
-							workflow_insert_values(api));
-
-		case PLAN_FIND_WORKFLOW:
-			*nargs = 1;
-			return psprintf("SELECT %s FROM workflow_registry.workflows AS w"
-							" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
-							wr_workflow_columns(api));
-
-		case PLAN_DELETE_WORKFLOW:
-			*nargs = 1;
-			return pstrdup("DELETE FROM workflow_registry.workflows"
-						   " WHERE name OPERATOR(pg_catalog.=) $1"
-						   " RETURNING workflow_id");
-
-		case PLAN_PRODUCT_TAGS:
-			*nargs = 1;
-			return pstrdup("SELECT pg_catalog.string_agg(DISTINCT p.tag::pg_catalog.text, ', '"
-						   " ORDER BY p.tag::pg_catalog.text)"
-						   " FROM workflow_registry.products AS p"
-						   " WHERE p.product_type OPERATOR(pg_catalog.=) $1");
-
-		case PLAN_CREATE_PRODUCT:
-
-			/*
-			 * A new product is linked at once to the workflows of its
-			 * type; from 1.2 on only to those without a product_tag or
-			 * with its tag.
-			 */
-			*nargs = lengthof(product_argtypes);
-			*argtypes = product_argtypes;
-			return psprintf(
-							"WITH existing AS ("
-							" SELECT p.product_id, p.description, p.product_type, p.tag, p.status"
-							" FROM workflow_registry.products AS p"
-							" WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE),"
-							" inserted AS ("
-							" INSERT INTO workflow_registry.products"
-							" (name, description, product_type, tag, status)"
-							" SELECT $1, $2, $3, $4, $5"
-							" WHERE NOT EXISTS (SELECT FROM existing)"
-							" ON CONFLICT (name) DO NOTHING"
-							" RETURNING product_id),"
-							" linked AS ("
-							" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-							" SELECT i.product_id, w.workflow_id"
-							" FROM inserted AS i"
-							" JOIN workflow_registry.workflows AS w"
-							" ON w.product_type OPERATOR(pg_catalog.=) $3%s)"
-							" SELECT (SELECT i.product_id FROM inserted AS i), e.*"
-							" FROM (VALUES (1)) AS one LEFT JOIN existing AS e ON true",
-							api >= WR_API_1_2 ?
-							" AND (w.product_tag IS NULL"
-							" OR w.product_tag OPERATOR(pg_catalog.=) $4)" : "");
-
-		case PLAN_FIND_PRODUCT:
-			*nargs = 1;
-			return pstrdup("SELECT p.product_id, p.description, p.product_type, p.tag, p.status"
-						   " FROM workflow_registry.products AS p"
-						   " WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE");
-
-		case PLAN_PRODUCT_TYPE:
-			*nargs = 1;
-			return pstrdup("SELECT p.product_type::pg_catalog.text"
-						   " FROM workflow_registry.products AS p"
-						   " WHERE p.name OPERATOR(pg_catalog.=) $1");
-
-		case PLAN_DELETE_PRODUCT:
-			*nargs = 1;
-			return pstrdup("DELETE FROM workflow_registry.products"
-						   " WHERE name OPERATOR(pg_catalog.=) $1"
-						   " RETURNING product_id");
-	}
-	elog(ERROR, "unrecognized workflow_registry plan %d", (int) which);
-	return NULL;				/* keep compiler quiet */
+	return psprintf("WITH inserted AS ("
+					" INSERT INTO workflow_registry.workflows (%s)"
+					" SELECT %s"
+					" WHERE $4 IS NULL OR EXISTS (" WR_LINKED_PRODUCTS("$4", "$6") ")"
+					" ON CONFLICT (name) DO NOTHING"
+					" RETURNING workflow_id),"
+					" linked AS ("
+					" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+					" SELECT p.product_id, i.workflow_id"
+					" FROM inserted AS i JOIN workflow_registry.products AS p"
+					" ON" WR_LINK_RULE("p.product_type", "p.tag", "$4", "$6") ")"
+					" SELECT i.workflow_id FROM inserted AS i",
+					workflow_insert_columns(api),
+					workflow_insert_values(api));
 }
 
-/*
- * Prepare sql once per backend and keep the plan in *slot; the caller is
- * connected to SPI.
- */
-SPIPlanPtr
-wr_keep_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+static char *
+build_create_workflow(WrApiVersion api)
 {
-	if (*slot == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-				 sql, SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		*slot = plan;
-	}
-	return *slot;
+	return psprintf("WITH existing AS ("
+					" SELECT %s FROM workflow_registry.workflows AS w"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE),"
+					" candidate AS ("
+					" SELECT p.product_id FROM workflow_registry.products AS p"
+					" WHERE p.product_type OPERATOR(pg_catalog.=) $4),"
+					" linkable AS (" WR_LINKED_PRODUCTS("$4", "$6") "),"
+					" inserted AS ("
+					" INSERT INTO workflow_registry.workflows (%s)"
+					" SELECT %s"
+					" WHERE NOT EXISTS (SELECT FROM existing)"
+					" AND ($4 IS NULL OR EXISTS (SELECT FROM linkable))"
+					" ON CONFLICT (name) DO NOTHING"
+					" RETURNING workflow_id),"
+					" linked AS ("
+					" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+					" SELECT l.product_id, i.workflow_id"
+					" FROM linkable AS l CROSS JOIN inserted AS i)"
+					" SELECT (SELECT i.workflow_id FROM inserted AS i),"
+					" (SELECT pg_catalog.count(*) FROM candidate),"
+					" (SELECT pg_catalog.count(*) FROM linkable),"
+					" e.*"
+					" FROM (VALUES (1)) AS one LEFT JOIN existing AS e ON true",
+					wr_workflow_columns(api),
+					workflow_insert_columns(api),
+					workflow_insert_values(api));
 }
 
-/* Run a kept plan that writes; the caller is connected to SPI. */
-void
-wr_execute_plan(SPIPlanPtr plan, Datum *values, const char *nulls)
+static char *
+build_find_workflow(WrApiVersion api)
 {
-	int			ret = SPI_execute_plan(plan, values, nulls, false, 0);
-
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	return psprintf("SELECT %s FROM workflow_registry.workflows AS w"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+					wr_workflow_columns(api));
 }
 
-/* The kept plan for a statement; the caller is connected to SPI. */
-static SPIPlanPtr
-get_plan(WrPlan which, WrApiVersion api)
+static char *
+build_create_product(WrApiVersion api)
 {
-	if (plans[api][which] == NULL)
-	{
-		int			nargs;
-		Oid		   *argtypes;
-		char	   *sql = plan_query(which, api, &nargs, &argtypes);
-
-		wr_keep_plan(&plans[api][which], sql, nargs, argtypes);
-	}
-	return plans[api][which];
-}
-
-/*
- * Under REPEATABLE READ and SERIALIZABLE our statements read the snapshot
- * the transaction took before it got the product-type lock, so rows that a
- * holder of the conflicting lock committed since are invisible to them and
- * would be left unlinked.  Compare the other side of the links (products
- * for a workflow registration, workflows for a product change) under the
- * transaction snapshot and the latest one, and report a serialization
- * failure if they differ, as core does for a concurrent update.
- */
-static void
-check_type_unchanged(const char *product_type, bool products)
-{
-	static SPIPlanPtr plans[2];
-	static Oid	argtypes[] = {TEXTOID};
-	Datum		values[1];
-	SPIPlanPtr	plan;
-	char	   *seen;
-	char	   *latest;
-
-	values[0] = CStringGetTextDatum(product_type);
-	SPI_connect();
-	plan = wr_keep_plan(&plans[products],
-						products ?
-						"SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
-						" FROM workflow_registry.products AS p"
-						" WHERE p.product_type OPERATOR(pg_catalog.=) $1" :
-						"SELECT pg_catalog.array_agg(w.workflow_id ORDER BY w.workflow_id)::pg_catalog.text"
-						" FROM workflow_registry.workflows AS w"
-						" WHERE w.product_type OPERATOR(pg_catalog.=) $1",
-						1, argtypes);
-	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed");
-	seen = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	if (SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(),
-							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_snapshot failed");
-	latest = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-
-	if ((seen == NULL) != (latest == NULL) ||
-		(seen != NULL && strcmp(seen, latest) != 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not serialize access due to concurrent registration for product type \"%s\"",
-						wr_clip(product_type)),
-				 errdetail("Another transaction changed the %s of that type after this transaction took its snapshot.",
-						   products ? "products" : "workflows"),
-				 errhint("Retry the transaction.")));
-	SPI_finish();
-}
-
-/*
- * Take the transaction lock on a product type (see the file header):
- * ShareLock to register workflows of the type, ExclusiveLock to add or
- * remove products of it.
- */
-void
-wr_lock_product_type(const char *product_type, LOCKMODE mode)
-{
-	uint32		hash = hash_bytes((const unsigned char *) product_type,
-								  strlen(product_type));
-
-	LockDatabaseObject(wr_products_relid(), (Oid) hash, 0, mode);
-	if (IsolationUsesXactSnapshot())
-		check_type_unchanged(product_type, mode == ShareLock);
+	return psprintf("WITH existing AS ("
+					" SELECT p.product_id, p.description, p.product_type, p.tag, p.status"
+					" FROM workflow_registry.products AS p"
+					" WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE),"
+					" inserted AS ("
+					" INSERT INTO workflow_registry.products"
+					" (name, description, product_type, tag, status)"
+					" SELECT $1, $2, $3, $4, $5"
+					" WHERE NOT EXISTS (SELECT FROM existing)"
+					" ON CONFLICT (name) DO NOTHING"
+					" RETURNING product_id),"
+					" linked AS ("
+					" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+					" SELECT i.product_id, w.workflow_id"
+					" FROM inserted AS i"
+					" JOIN workflow_registry.workflows AS w ON%s)"
+					" SELECT (SELECT i.product_id FROM inserted AS i), e.*"
+					" FROM (VALUES (1)) AS one LEFT JOIN existing AS e ON true",
+					api >= WR_API_1_2 ?
+					WR_LINK_RULE("$3", "$4", "w.product_type", "w.product_tag") :
+					WR_LINK_RULE_1_0("$3", "w.product_type"));
 }
 
 static void
-execute(WrPlan which, WrApiVersion api, Datum *values, const char *nulls)
+workflow_values(const WorkflowDef *def, Datum *values, char *nulls)
 {
-	wr_execute_plan(get_plan(which, api), values, nulls);
-}
-
-static inline Datum
-text_or_null(const char *s, char *null)
-{
-	*null = s ? ' ' : 'n';
-	return s ? CStringGetTextDatum(s) : (Datum) 0;
+	values[0] = wr_text_or_null(def->name, &nulls[0]);
+	values[1] = wr_text_or_null(def->target, &nulls[1]);
+	values[2] = wr_text_or_null(def->description, &nulls[2]);
+	values[3] = wr_text_or_null(def->product_type, &nulls[3]);
+	values[4] = BoolGetDatum(def->is_task);
+	nulls[4] = ' ';
+	values[5] = wr_text_or_null(def->product_tag, &nulls[5]);
 }
 
 /*
@@ -409,102 +385,21 @@ wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
 
 	if (def->product_type != NULL)
 		wr_lock_product_type(def->product_type, ShareLock);
-
-	values[0] = text_or_null(def->name, &nulls[0]);
-	values[1] = text_or_null(def->target, &nulls[1]);
-	values[2] = text_or_null(def->description, &nulls[2]);
-	values[3] = text_or_null(def->product_type, &nulls[3]);
-	values[4] = BoolGetDatum(def->is_task);
-	nulls[4] = ' ';
-	values[5] = text_or_null(def->product_tag, &nulls[5]);
+	workflow_values(def, values, nulls);
 
 	SPI_connect();
 
 	/* a new workflow: one short statement */
-	execute(PLAN_INSERT_WORKFLOW, api, values, nulls);
+	wr_execute_versioned(&statements, REG_INSERT_WORKFLOW, api, values, nulls);
 	if (SPI_processed == 1)
 	{
-		copy_uuid(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, id);
+		wr_get_uuid(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, id);
 		*created = true;
 		wr_notify_change(WR_WORKFLOW_CREATED, 1);
-		SPI_finish();
-		return;
 	}
-
-	/* anything else: find out what is registered and why */
-	for (;;)
-	{
-		HeapTuple	tup;
-		TupleDesc	desc;
-		bool		isnull;
-
-		execute(PLAN_CREATE_WORKFLOW, api, values, nulls);
-		if (SPI_processed != 1)
-			elog(ERROR, "workflow registration returned " UINT64_FORMAT " rows",
-				 (uint64) SPI_processed);
-		tup = SPI_tuptable->vals[0];
-		desc = SPI_tuptable->tupdesc;
-
-		*created = false;
-		(void) SPI_getbinval(tup, desc, 1, &isnull);
-		if (!isnull)
-		{
-			copy_uuid(tup, desc, 1, id);
-			*created = true;
-			wr_notify_change(WR_WORKFLOW_CREATED, 1);
-			break;
-		}
-		if (wr_registered_workflow_matches(def, tup, desc, 4, id))
-			break;
-
-		if (def->product_type != NULL &&
-			(get_int8(tup, desc, 2) == 0 ||
-			 (def->product_tag != NULL && get_int8(tup, desc, 3) == 0)))
-			wr_report_unlinked(def->name, def->product_type, def->product_tag,
-							   get_int8(tup, desc, 2) > 0);
-
-		/*
-		 * Another transaction registered the name after our snapshot was
-		 * taken and has committed; look at its row with a new snapshot.
-		 */
-		execute(PLAN_FIND_WORKFLOW, api, values, nulls);
-		if (SPI_processed == 1 &&
-			wr_registered_workflow_matches(def, SPI_tuptable->vals[0],
-										SPI_tuptable->tupdesc, 1, id))
-			break;
-
-		/* ... and if it has been deleted again meanwhile, start over. */
-		CHECK_FOR_INTERRUPTS();
-	}
-	SPI_finish();
-}
-
-/*
- * Delete a workflow or task and, through the foreign keys, its links.
- */
-void
-wr_unregister_workflow(const char *name, bool if_exists)
-{
-	Datum		values[1];
-	char		nulls[1] = {' '};
-
-	values[0] = CStringGetTextDatum(name);
-
-	SPI_connect();
-	execute(PLAN_DELETE_WORKFLOW, WR_API_1_0, values, nulls);
-	if (SPI_processed == 0)
-	{
-		if (!if_exists)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("workflow \"%s\" does not exist", wr_clip(name)),
-					 errdetail("No workflow or task of that name is registered."),
-					 errhint("Check the name, or pass if_exists => true to ignore a missing workflow.")));
-		ereport(NOTICE,
-				(errmsg("workflow \"%s\" does not exist, skipping",
-						wr_clip(name))));
-	}
-	wr_notify_change(WR_WORKFLOW_DELETED, (int64) SPI_processed);
+	else
+		*created = register_row(&workflow_registration, def, api, values,
+								nulls, id);
 	SPI_finish();
 }
 
@@ -523,49 +418,109 @@ wr_register_product(const ProductDef *def, WrApiVersion api, pg_uuid_t *id,
 
 	wr_lock_product_type(def->product_type, ExclusiveLock);
 
-	values[0] = text_or_null(def->name, &nulls[0]);
-	values[1] = text_or_null(def->description, &nulls[1]);
-	values[2] = text_or_null(def->product_type, &nulls[2]);
-	values[3] = text_or_null(def->tag, &nulls[3]);
-	values[4] = text_or_null(def->status, &nulls[4]);
+	values[0] = wr_text_or_null(def->name, &nulls[0]);
+	values[1] = wr_text_or_null(def->description, &nulls[1]);
+	values[2] = wr_text_or_null(def->product_type, &nulls[2]);
+	values[3] = wr_text_or_null(def->tag, &nulls[3]);
+	values[4] = wr_text_or_null(def->status, &nulls[4]);
 
 	SPI_connect();
+	*created = register_row(&product_registration, def, api, values, nulls,
+							id);
+	SPI_finish();
+}
+
+/*
+ * Insert a row unless one of its name is registered, and store the id of
+ * the new or the registered one in *id; returns whether it is new.  A row
+ * registered with a different definition is an error.  The caller holds
+ * the product-type lock and is connected to SPI.
+ */
+static bool
+register_row(const WrRegistration *how, const void *def, WrApiVersion api,
+			 Datum *values, const char *nulls, pg_uuid_t *id)
+{
 	for (;;)
 	{
 		HeapTuple	tup;
 		TupleDesc	desc;
 		bool		isnull;
 
-		execute(PLAN_CREATE_PRODUCT, api, values, nulls);
+		wr_execute_versioned(&statements, how->create, api, values, nulls);
 		if (SPI_processed != 1)
-			elog(ERROR, "product registration returned " UINT64_FORMAT " rows",
-				 (uint64) SPI_processed);
+			elog(ERROR, "%s registration returned " UINT64_FORMAT " rows",
+				 how->what, (uint64) SPI_processed);
 		tup = SPI_tuptable->vals[0];
 		desc = SPI_tuptable->tupdesc;
 
-		*created = false;
 		(void) SPI_getbinval(tup, desc, 1, &isnull);
 		if (!isnull)
 		{
-			copy_uuid(tup, desc, 1, id);
-			*created = true;
-			wr_notify_change(WR_PRODUCT_CREATED, 1);
-			break;
+			wr_get_uuid(tup, desc, 1, id);
+			wr_notify_change(how->created, 1);
+			return true;
 		}
-		if (registered_product_matches(def, tup, desc, 2, id))
-			break;
+		if (how->matches(def, tup, desc, how->first, id))
+			return false;
+		if (how->check_links)
+			how->check_links(def, tup, desc);
 
 		/*
-		 * Registered concurrently under another product type, so our lock
-		 * did not wait for it: look at it with a new snapshot.
+		 * Another transaction registered the name after our snapshot was
+		 * taken and has committed (under another product type, for a
+		 * product, so our lock did not wait for it): look at its row with a
+		 * new snapshot ...
 		 */
-		execute(PLAN_FIND_PRODUCT, api, values, nulls);
+		wr_execute_versioned(&statements, how->find, api, values, nulls);
 		if (SPI_processed == 1 &&
-			registered_product_matches(def, SPI_tuptable->vals[0],
-									   SPI_tuptable->tupdesc, 1, id))
-			break;
+			how->matches(def, SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+						 id))
+			return false;
+
+		/* ... and if it has been deleted again meanwhile, start over. */
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/* The counts of REG_CREATE_WORKFLOW: is the new workflow linked? */
+static void
+check_workflow_links(const void *arg, HeapTuple tup, TupleDesc desc)
+{
+	const WorkflowDef *def = arg;
+	int64		of_type = wr_get_int8(tup, desc, 2);
+
+	if (def->product_type != NULL &&
+		(of_type == 0 ||
+		 (def->product_tag != NULL && wr_get_int8(tup, desc, 3) == 0)))
+		wr_report_unlinked(def->name, def->product_type, def->product_tag,
+						   of_type > 0);
+}
+
+/*
+ * Delete a workflow or task and, through the foreign keys, its links.
+ */
+void
+wr_unregister_workflow(const char *name, bool if_exists)
+{
+	Datum		values[1];
+
+	values[0] = CStringGetTextDatum(name);
+
+	SPI_connect();
+	wr_execute(&statements, REG_DELETE_WORKFLOW, values, NULL);
+	if (SPI_processed == 0)
+	{
+		if (!if_exists)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("workflow \"%s\" does not exist", wr_clip(name)),
+					 errdetail("No workflow or task of that name is registered."),
+					 errhint("Check the name, or pass if_exists => true to ignore a missing workflow.")));
+		ereport(NOTICE,
+				(errmsg("workflow \"%s\" does not exist, skipping",
+						wr_clip(name))));
+	}
+	wr_notify_change(WR_WORKFLOW_DELETED, (int64) SPI_processed);
 	SPI_finish();
 }
 
@@ -578,18 +533,15 @@ void
 wr_unregister_product(const char *name)
 {
 	Datum		values[1];
-	char		nulls[1] = {' '};
 
 	values[0] = CStringGetTextDatum(name);
 
 	SPI_connect();
-	execute(PLAN_PRODUCT_TYPE, WR_API_1_0, values, nulls);
+	wr_execute(&statements, REG_PRODUCT_TYPE, values, NULL);
 	if (SPI_processed == 1)
 	{
-		wr_lock_product_type(SPI_getvalue(SPI_tuptable->vals[0],
-									   SPI_tuptable->tupdesc, 1),
-						  ExclusiveLock);
-		execute(PLAN_DELETE_PRODUCT, WR_API_1_0, values, nulls);
+		wr_lock_product_type(wr_result_text(1), ExclusiveLock);
+		wr_execute(&statements, REG_DELETE_PRODUCT, values, NULL);
 	}
 	if (SPI_processed != 1)
 		ereport(ERROR,
@@ -602,105 +554,213 @@ wr_unregister_product(const char *name)
 }
 
 /*
+ * Delete a workflow as a migration step.  Returns the undo entry that
+ * restores it with its id, created_at and links, and sets *product_type
+ * (NULL for a task).
+ */
+Datum
+wr_unregister_workflow_undoably(const char *name, char **product_type)
+{
+	Datum		values[1];
+	Datum		undo;
+
+	values[0] = CStringGetTextDatum(name);
+	SPI_connect();
+	wr_execute(&statements, REG_DELETE_WORKFLOW_UNDOABLY, values,
+			   NULL);
+	if (SPI_processed != 1)
+		wr_report_missing("workflow", name);
+	wr_notify_change(WR_WORKFLOW_DELETED, 1);
+	undo = wr_result_datum_copy(1);
+	*product_type = wr_result_text_copy(2);
+	SPI_finish();
+	return undo;
+}
+
+/*
+ * Delete a product as a migration step, under the exclusive lock on its
+ * type as delete_product() takes it.  Returns the undo entry and sets
+ * *product_type.
+ */
+Datum
+wr_unregister_product_undoably(const char *name, char **product_type)
+{
+	Datum		values[1];
+	Datum		undo;
+
+	values[0] = CStringGetTextDatum(name);
+	SPI_connect();
+	wr_execute(&statements, REG_PRODUCT_TYPE, values, NULL);
+	if (SPI_processed != 1)
+		wr_report_missing("product", name);
+	*product_type = wr_result_text_copy(1);
+	wr_lock_product_type(*product_type, ExclusiveLock);
+	wr_execute(&statements, REG_DELETE_PRODUCT_UNDOABLY, values,
+			   NULL);
+	if (SPI_processed != 1)
+		wr_report_missing("product", name);
+	wr_notify_change(WR_PRODUCT_DELETED, 1);
+	undo = wr_result_datum_copy(1);
+	SPI_finish();
+	return undo;
+}
+
+/*
+ * Apply an update_workflow step: the keys in "given" take their values from
+ * *changes, the others keep theirs, and the links are recomputed.  Returns
+ * the undo entry, or 0 when nothing changes; sets *old_type and *new_type.
+ */
+Datum
+wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
+							char **old_type, char **new_type)
+{
+	Datum		values[6];
+	char		nulls[6];
+	WorkflowDef now;
+	WorkflowDef before;
+	Datum		undo;
+	bool		isnull;
+
+	values[0] = CStringGetTextDatum(changes->name);
+	SPI_connect();
+	wr_execute(&statements, REG_WORKFLOW_FOR_UPDATE, values, NULL);
+	if (SPI_processed != 1)
+		wr_report_missing("workflow", changes->name);
+
+	now.name = changes->name;
+	now.target = wr_result_text_copy(1);
+	now.description = wr_result_text_copy(2);
+	now.product_type = wr_result_text_copy(3);
+	now.is_task = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 4, &isnull));
+	now.product_tag = wr_result_text_copy(5);
+	undo = wr_result_datum_copy(6);
+	*old_type = now.product_type;
+	before = now;
+
+	wr_apply_workflow_update(&now, changes, given);
+	*new_type = now.product_type;
+	if (wr_same_workflow(&now, &before))
+	{
+		SPI_finish();
+		return (Datum) 0;
+	}
+	wr_check_updated_workflow(&now);
+
+	/*
+	 * The old type loses links and the new one gains them: lock both, in a
+	 * fixed order.
+	 */
+	if (*old_type && now.product_type && strcmp(*old_type, now.product_type) > 0)
+	{
+		wr_lock_product_type(now.product_type, ShareLock);
+		wr_lock_product_type(*old_type, ShareLock);
+	}
+	else
+	{
+		if (*old_type)
+			wr_lock_product_type(*old_type, ShareLock);
+		if (now.product_type)
+			wr_lock_product_type(now.product_type, ShareLock);
+	}
+
+	workflow_values(&now, values, nulls);
+	wr_execute(&statements, REG_UPDATE_WORKFLOW, values, nulls);
+	if (wr_result_int8(1) == 0)
+		wr_report_unlinked(changes->name, now.product_type, now.product_tag,
+						   wr_result_int8(2) > 0);
+	wr_notify_change(WR_WORKFLOW_UPDATED, 1);
+	SPI_finish();
+	return undo;
+}
+
+/*
  * Compare a registered workflow (its columns from "first" on, in
- * workflow_columns order) with def.  Equal: store its id and return true.
- * No row (a NULL id): return false.  Different: raise the error.
+ * wr_workflow_columns order) with def.  Equal: store its id and return
+ * true.  No row (a NULL id): return false.  Different: raise the error.
  */
 bool
 wr_registered_workflow_matches(const WorkflowDef *def, HeapTuple tup,
-							TupleDesc desc, int first, pg_uuid_t *id)
+							   TupleDesc desc, int first, pg_uuid_t *id)
 {
 	bool		isnull;
 	WrField		fields[5];
-	char	   *difference;
-	const char *what = def->product_type ? "workflow" : "task";
 
 	(void) SPI_getbinval(tup, desc, first, &isnull);
 	if (isnull)
 		return false;
 
-	fields[0] = (WrField)
-	{
+	fields[0] = (WrField) {
 		"target", SPI_getvalue(tup, desc, first + 1), def->target
 	};
-	fields[1] = (WrField)
-	{
+	fields[1] = (WrField) {
 		"description", SPI_getvalue(tup, desc, first + 2), def->description
 	};
-	fields[2] = (WrField)
-	{
+	fields[2] = (WrField) {
 		"product_type", SPI_getvalue(tup, desc, first + 3), def->product_type
 	};
-	fields[3] = (WrField)
-	{
+	fields[3] = (WrField) {
 		"product_tag", SPI_getvalue(tup, desc, first + 5), def->product_tag
 	};
-	fields[4] = (WrField)
-	{
+	fields[4] = (WrField) {
 		"is_task", pstrdup(strcmp(SPI_getvalue(tup, desc, first + 4), "t") == 0 ?
 						   "true" : "false"),
-			def->is_task ? "true" : "false"
+		def->is_task ? "true" : "false"
 	};
+	report_difference(def->product_type ? "workflow" : "task", def->name,
+					  "delete_workflow", fields, lengthof(fields));
 
-	difference = first_difference(fields, lengthof(fields));
-	if (difference != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_OBJECT),
-				 errmsg("%s \"%s\" is already registered with a different definition",
-						what, def->name),
-				 errdetail_internal("%s", difference),
-				 errhint("Delete it first with workflow_registry.delete_workflow(), or register the new definition under a new name.")));
-
-	copy_uuid(tup, desc, first, id);
+	wr_get_uuid(tup, desc, first, id);
 	return true;
 }
 
-/* As registered_workflow_matches, for products. */
 static bool
-registered_product_matches(const ProductDef *def, HeapTuple tup,
-						   TupleDesc desc, int first, pg_uuid_t *id)
+workflow_matches(const void *def, HeapTuple tup, TupleDesc desc, int first,
+				 pg_uuid_t *id)
 {
+	return wr_registered_workflow_matches(def, tup, desc, first, id);
+}
+
+/* As wr_registered_workflow_matches, for products. */
+static bool
+product_matches(const void *arg, HeapTuple tup, TupleDesc desc, int first,
+				pg_uuid_t *id)
+{
+	const ProductDef *def = arg;
 	bool		isnull;
 	WrField		fields[4];
-	char	   *difference;
 
 	(void) SPI_getbinval(tup, desc, first, &isnull);
 	if (isnull)
 		return false;
 
-	fields[0] = (WrField)
-	{
+	fields[0] = (WrField) {
 		"description", SPI_getvalue(tup, desc, first + 1), def->description
 	};
-	fields[1] = (WrField)
-	{
+	fields[1] = (WrField) {
 		"product_type", SPI_getvalue(tup, desc, first + 2), def->product_type
 	};
-	fields[2] = (WrField)
-	{
+	fields[2] = (WrField) {
 		"tag", SPI_getvalue(tup, desc, first + 3), def->tag
 	};
-	fields[3] = (WrField)
-	{
+	fields[3] = (WrField) {
 		"status", SPI_getvalue(tup, desc, first + 4), def->status
 	};
+	report_difference("product", def->name, "delete_product", fields,
+					  lengthof(fields));
 
-	difference = first_difference(fields, lengthof(fields));
-	if (difference != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_OBJECT),
-				 errmsg("product \"%s\" is already registered with a different definition",
-						def->name),
-				 errdetail_internal("%s", difference),
-				 errhint("Delete it first with workflow_registry.delete_product(), or register the new definition under a new name.")));
-
-	copy_uuid(tup, desc, first, id);
+	wr_get_uuid(tup, desc, first, id);
 	return true;
 }
 
-/* A sentence naming the first key whose values differ, or NULL. */
-static char *
-first_difference(const WrField *fields, int nfields)
+/*
+ * Raise the error of a definition registered differently, naming the first
+ * key whose values differ, if there is one.
+ */
+static void
+report_difference(const char *what, const char *name,
+				  const char *delete_function, const WrField *fields,
+				  int nfields)
 {
 	for (int i = 0; i < nfields; i++)
 	{
@@ -712,127 +772,19 @@ first_difference(const WrField *fields, int nfields)
 			strcmp(f->registered, f->given) == 0)
 			continue;
 
-		return psprintf("Key \"%s\" is %s%s%s in the registry but %s%s%s in the new definition.",
-						f->key,
-						f->registered ? "\"" : "",
-						f->registered ? wr_clip(f->registered) : "not set",
-						f->registered ? "\"" : "",
-						f->given ? "\"" : "",
-						f->given ? wr_clip(f->given) : "not set",
-						f->given ? "\"" : "");
-	}
-	return NULL;
-}
-
-static void
-copy_uuid(HeapTuple tup, TupleDesc desc, int col, pg_uuid_t *id)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
-
-	Assert(!isnull);
-	memcpy(id, DatumGetUUIDP(d), sizeof(pg_uuid_t));
-}
-
-static int64
-get_int8(HeapTuple tup, TupleDesc desc, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
-
-	return isnull ? 0 : DatumGetInt64(d);
-}
-
-/*
- * Report that the workflow "name" would be linked to no product: none has
- * its product type, or (type_has_products) none of that type has its tag.
- * The caller is connected to SPI.
- */
-void
-wr_report_unlinked(const char *name, const char *product_type,
-				   const char *product_tag, bool type_has_products)
-{
-	if (!type_has_products)
 		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("no product has product_type \"%s\"",
-						wr_clip(product_type)),
-				 errdetail("Workflow \"%s\" would be linked to no product.", name),
-				 errhint("Register a product of that type first with workflow_registry.create_product(), or correct \"product_type\".")));
-	ereport(ERROR,
-			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-			 errmsg("no product of product_type \"%s\" has tag \"%s\"",
-					product_type, product_tag),
-			 errdetail("The products of that type have the tags %s.",
-					   wr_product_tags(product_type)),
-			 errhint("Correct \"product_tag\", or leave it unset to link every product of the type.")));
-}
-
-/*
- * "GROUP, USER_INT": the tags of a product type, for an error detail; the
- * caller is connected to SPI.
- */
-char *
-wr_product_tags(const char *product_type)
-{
-	Datum		values[1];
-	char		nulls[1] = {' '};
-
-	values[0] = CStringGetTextDatum(product_type);
-	execute(PLAN_PRODUCT_TAGS, WR_API_1_0, values, nulls);
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-}
-
-/*
- * A one-dimensional text[] of C strings, NULL elements for NULL pointers,
- * to pass as a statement parameter.
- */
-Datum
-wr_text_array(const char *const *strings, int n)
-{
-	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
-	bool	   *nulls = palloc(Max(n, 1) * sizeof(bool));
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-
-	for (int i = 0; i < n; i++)
-	{
-		nulls[i] = strings[i] == NULL;
-		elems[i] = strings[i] ? CStringGetTextDatum(strings[i]) : (Datum) 0;
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("%s \"%s\" is already registered with a different definition",
+						what, name),
+				 errdetail("Key \"%s\" is %s%s%s in the registry but %s%s%s in the new definition.",
+						   f->key,
+						   f->registered ? "\"" : "",
+						   f->registered ? wr_clip(f->registered) : "not set",
+						   f->registered ? "\"" : "",
+						   f->given ? "\"" : "",
+						   f->given ? wr_clip(f->given) : "not set",
+						   f->given ? "\"" : ""),
+				 errhint("Delete it first with workflow_registry.%s(), or register the new definition under a new name.",
+						 delete_function)));
 	}
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
-											  TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-/*
- * A text[] of one char * field of n structs of the given size, e.g. the
- * names of an array of WorkflowDef.
- */
-Datum
-wr_field_array(const void *structs, size_t size, int n, size_t offset)
-{
-	const char **strings = palloc(Max(n, 1) * sizeof(char *));
-
-	for (int i = 0; i < n; i++)
-		strings[i] = *(char *const *) ((const char *) structs + i * size + offset);
-	return wr_text_array(strings, n);
-}
-
-/* An array of elemtype from a list of (pass-by-reference) datums. */
-Datum
-wr_list_array(List *list, Oid elemtype)
-{
-	int			n = list_length(list);
-	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	int			i = 0;
-	ListCell   *lc;
-
-	foreach(lc, list)
-		elems[i++] = PointerGetDatum(lfirst(lc));
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_array(elems, n, elemtype, typlen,
-										   typbyval, typalign));
 }

@@ -16,6 +16,7 @@
  */
 #include "postgres.h"
 
+#include "bulk.h"
 #include "catalog.h"
 #include "definition.h"
 #include "fmgr.h"
@@ -23,8 +24,9 @@
 #include "import.h"
 #include "ledger.h"
 #include "manifest.h"
-#include "notify.h"
+#include "message.h"
 #include "miscadmin.h"
+#include "notify.h"
 #include "registry.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -56,7 +58,6 @@ PG_FUNCTION_INFO_V1(valid_workflow_row_1_7);
 
 static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 									  WrApiVersion api);
-static void init_materialized_srf(FunctionCallInfo fcinfo);
 static Datum create_product_internal(FunctionCallInfo fcinfo,
 									 WrApiVersion api);
 static bool workflow_row_is_valid(FunctionCallInfo fcinfo);
@@ -180,35 +181,6 @@ delete_product(PG_FUNCTION_ARGS)
 }
 
 /*
- * Set up a set-returning function that fills rsinfo->setResult, a
- * tuplestore of rows shaped rsinfo->setDesc.
- */
-static void
-init_materialized_srf(FunctionCallInfo fcinfo)
-{
-#if PG_VERSION_NUM >= 150000
-	InitMaterializedSRF(fcinfo, 0);
-#else
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	TupleDesc	tupdesc;
-	MemoryContext oldcxt;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-	MemoryContextSwitchTo(oldcxt);
-#endif
-}
-
-/*
  * create_workflows(workflows jsonb) RETURNS TABLE (name text, workflow_id
  * uuid), as of 1.3
  */
@@ -220,7 +192,7 @@ create_workflows(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("workflow definitions", "create_workflows");
 
-	init_materialized_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 
 	wr_check_catalog();
 	wr_register_workflows(PG_GETARG_JSONB_P(0), WR_API_1_3,
@@ -248,7 +220,7 @@ apply_migration(PG_FUNCTION_ARGS)
 	wr_apply_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 					   text_to_cstring(PG_GETARG_TEXT_PP(1)),
 					   PG_GETARG_JSONB_P(2),
-					   PG_GETARG_ARRAYTYPE_P(3));
+					   PG_GETARG_ARRAYTYPE_P(3), WR_API_1_3);
 	PG_RETURN_VOID();
 }
 
@@ -278,9 +250,9 @@ plan_manifest(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		wr_report_null_argument("allow_delete", "plan");
 
-	init_materialized_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
-	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1),
+	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1), WR_API_1_4,
 			rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
@@ -301,10 +273,10 @@ sync_manifest(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(2))
 		wr_report_null_argument("allow_delete", "sync");
 
-	init_materialized_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
 	wr_sync(PG_GETARG_JSONB_P(0), text_to_cstring(PG_GETARG_TEXT_PP(1)),
-			PG_GETARG_BOOL(2), rsinfo->setResult, rsinfo->setDesc);
+			PG_GETARG_BOOL(2), WR_API_1_4, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
 
@@ -320,9 +292,10 @@ check_code(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("code workflows", "check");
 
-	init_materialized_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
-	wr_check(PG_GETARG_JSONB_P(0), rsinfo->setResult, rsinfo->setDesc);
+	wr_check(PG_GETARG_JSONB_P(0), WR_API_1_4, rsinfo->setResult,
+			 rsinfo->setDesc);
 	return (Datum) 0;
 }
 
@@ -341,7 +314,7 @@ import_orchestrator_core(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		wr_report_null_argument("dry_run", "import_orchestrator_core");
 
-	init_materialized_srf(fcinfo);
+	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
 	wr_import_orchestrator_core(NameStr(*PG_GETARG_NAME(0)), PG_GETARG_BOOL(1),
 								rsinfo->setResult, rsinfo->setDesc);
@@ -352,12 +325,12 @@ import_orchestrator_core(PG_FUNCTION_ARGS)
  * valid_workflow_row(name, description, product_type, product_tag, is_task)
  * RETURNS boolean, as of 1.6
  *
- * The CHECK constraint of the workflows table: the rules that
- * wr_parse_workflow() applies to a definition, for rows written any other
- * way (by the table's owner, by a restore).  Up to 1.5 these were four SQL
- * expressions; the executor reads and plans a table's CHECK expressions
- * again for every statement that writes it, and for one registration that
- * was a sixth of its time.  One C call costs a small part of that.
+ * The CHECK constraint of the workflows table; the rules are
+ * wr_valid_workflow_row()'s, beside the parser's in definition.c.  Up to
+ * 1.5 these were four SQL expressions; the executor reads and plans a
+ * table's CHECK expressions again for every statement that writes it, and
+ * for one registration that was a sixth of its time.  One C call costs a
+ * small part of that.
  *
  * A constraint is a promise about every row already stored, so each SQL
  * version binds the function to a symbol of its own, and a symbol's rules
@@ -379,28 +352,17 @@ valid_workflow_row_1_7(PG_FUNCTION_ARGS)
 }
 
 /*
- * The rules of 1.6 and 1.7.  Not strict, and a NULL passes as it would in a
- * CHECK expression, except where a rule is about NULL: a workflow that is
- * not a task has a product type, and a product tag needs a product type.
+ * The rules of 1.6 and 1.7.  Not strict: a NULL passes as it would in a
+ * CHECK expression, except where a rule is about NULL.
  */
 static bool
 workflow_row_is_valid(FunctionCallInfo fcinfo)
 {
-	if (!PG_ARGISNULL(0))
-	{
-		text	   *name = PG_GETARG_TEXT_PP(0);
-		int			len = VARSIZE_ANY_EXHDR(name);
+	bool		is_task = PG_ARGISNULL(4) ? false : PG_GETARG_BOOL(4);
 
-		/* an identifier is ASCII: bytes are characters */
-		if (len > WR_MAX_NAME_CHARS || !wr_is_identifier(VARDATA_ANY(name), len))
-			return false;
-	}
-	if (!PG_ARGISNULL(1) && VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) == 0)
-		return false;
-	if (PG_ARGISNULL(2) && !PG_ARGISNULL(4) && !PG_GETARG_BOOL(4))
-		return false;
-	if (!PG_ARGISNULL(3) &&
-		(PG_ARGISNULL(2) || VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(3)) == 0))
-		return false;
-	return true;
+	return wr_valid_workflow_row(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0),
+								 PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1),
+								 !PG_ARGISNULL(2),
+								 PG_ARGISNULL(3) ? NULL : PG_GETARG_TEXT_PP(3),
+								 PG_ARGISNULL(4) ? NULL : &is_task);
 }

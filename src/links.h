@@ -1,0 +1,44 @@
+/*-------------------------------------------------------------------------
+ *
+ * links.h
+ *	  The link rule, the lock that keeps links complete, and the error of
+ *	  a workflow that would be linked to nothing.
+ *
+ * A workflow is linked to every product of its type, and of its tag when
+ * it has one; a task has no product type and no links.  The links table
+ * holds exactly what that rule gives, whichever side is registered first,
+ * and every statement that writes or compares links writes the rule with
+ * these macros.  Their arguments are SQL expressions given as string
+ * literals, e.g.
+ *
+ *	 WR_LINK_RULE("p.product_type", "p.tag", "$4", "$6")
+ *
+ * for the products p a workflow of product type $4 and tag $6 is linked
+ * to.  Before 1.2 there were no tags: WR_LINK_RULE_1_0.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef WR_LINKS_H
+#define WR_LINKS_H
+
+#include "storage/lockdefs.h"
+
+#define WR_LINK_RULE(product_type, tag, workflow_type, workflow_tag) \
+	" " product_type " OPERATOR(pg_catalog.=) " workflow_type \
+	" AND (" workflow_tag " IS NULL OR " tag " OPERATOR(pg_catalog.=) " \
+	workflow_tag ")"
+
+#define WR_LINK_RULE_1_0(product_type, workflow_type) \
+	" " product_type " OPERATOR(pg_catalog.=) " workflow_type
+
+/* The ids of the products a workflow of that type and tag is linked to. */
+#define WR_LINKED_PRODUCTS(workflow_type, workflow_tag) \
+	" SELECT p.product_id FROM workflow_registry.products AS p WHERE" \
+	WR_LINK_RULE("p.product_type", "p.tag", workflow_type, workflow_tag)
+
+extern void wr_lock_product_type(const char *product_type, LOCKMODE mode);
+extern void wr_report_unlinked(const char *name, const char *product_type,
+							   const char *product_tag,
+							   bool type_has_products) pg_attribute_noreturn();
+
+#endif							/* WR_LINKS_H */
