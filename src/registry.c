@@ -718,20 +718,20 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 	wr_check_updated_workflow(&now);
 
 	/*
-	 * The old type loses links and the new one gains them: lock both, in a
-	 * fixed order.
+	 * The old type loses links and the new one gains them: lock both.
+	 * apply_migration() has locked them before the first step (the lock
+	 * order in links.c), so this takes them again without waiting, unless
+	 * a concurrent transaction changed the row's type since.
 	 */
-	if (*old_type && now.product_type && strcmp(*old_type, now.product_type) > 0)
 	{
-		wr_lock_product_type(now.product_type, ShareLock);
-		wr_lock_product_type(*old_type, ShareLock);
-	}
-	else
-	{
+		WrTypeLock	locks[2];
+		int			n = 0;
+
 		if (*old_type)
-			wr_lock_product_type(*old_type, ShareLock);
+			locks[n++] = (WrTypeLock) {*old_type, ShareLock};
 		if (now.product_type)
-			wr_lock_product_type(now.product_type, ShareLock);
+			locks[n++] = (WrTypeLock) {now.product_type, ShareLock};
+		wr_lock_product_types(locks, n);
 	}
 
 	workflow_values(&now, values, nulls);
