@@ -23,7 +23,7 @@ check() {   # check <description> <command...>: one TAP line
 }
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
 
-dropdb --if-exists "$db" && createdb "$db" &&
+dropdb --if-exists "$db" 2>/dev/null && createdb "$db" &&
     psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$here/setup.sql" >/dev/null ||
     { echo "not ok 1 - set up the stress database"; exit 1; }
 offset=0
