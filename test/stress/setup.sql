@@ -1,5 +1,6 @@
--- The stress test's registry: two product types with a product each that is
--- never deleted, and the helper that runs one writer and records its
+-- The stress test's registry: product types A and B for the plain calls,
+-- M<n>a and M<n>b for migration m<n>, with a product each that is never
+-- deleted, and the helper that runs one writer and records its
 -- SQLSTATE.  Only the SQLSTATEs the README documents for concurrent calls
 -- are caught; any other error (40P01 deadlock_detected among them) goes
 -- on to pgbench, which counts it as a failed transaction or aborts the
@@ -7,7 +8,9 @@
 CREATE EXTENSION workflow_registry;
 SELECT pg_catalog.count(workflow_registry.create_product(pg_catalog.jsonb_build_object(
            'name', t || ' base', 'description', 'Base', 'product_type', t, 'tag', 'BASE')))
-FROM unnest(ARRAY['A', 'B']) AS t;
+FROM unnest(ARRAY['A', 'B']
+            OPERATOR(pg_catalog.||) ARRAY(SELECT 'M' || n || x FROM generate_series(0, 5) AS n,
+                                                 unnest(ARRAY['a', 'b']) AS x)) AS t;
 
 CREATE UNLOGGED TABLE public.outcomes (call text NOT NULL, sqlstate text NOT NULL);
 
@@ -46,8 +49,9 @@ LANGUAGE sql AS $$
         'product_type', t, 'tag', 'T' || (v % 2 + 1))
 $$;
 
--- Migration m<n>: a workflow mw<n> created and updated (which moves it to
--- the other product type), a product pM<n>, and for some v a delete of a
+-- Migration m<n>: a workflow mw<n> created and updated (which moves it
+-- from product type M<n>a to M<n>b, which only this migration changes), a
+-- product pM<n> of type M<n>a, and for some v a delete of a
 -- workflow of the pool.  The steps, and so the checksum, depend on n and
 -- on v / 3: the same version with the same steps again is a no-op, with
 -- other steps a 42710.
@@ -57,12 +61,12 @@ LANGUAGE sql AS $$
         'm' || n, 'Migration ' || n, pg_catalog.jsonb_build_array(
             pg_catalog.jsonb_build_object('create_workflow', pg_catalog.jsonb_build_object(
                 'name', 'mw' || n, 'target', 'CREATE', 'description', 'by m' || n,
-                'product_type', (ARRAY['A', 'B'])[n % 2 + 1])),
+                'product_type', 'M' || n || 'a')),
             pg_catalog.jsonb_build_object('update_workflow', pg_catalog.jsonb_build_object(
                 'name', 'mw' || n, 'description', 'updated by m' || n || ' ' || (v / 3),
-                'product_type', (ARRAY['A', 'B'])[(n + 1) % 2 + 1])),
+                'product_type', 'M' || n || 'b')),
             pg_catalog.jsonb_build_object('create_product', public.product('M', n, 0)
-                OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('product_type', (ARRAY['A', 'B'])[n % 2 + 1])),
+                OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('product_type', 'M' || n || 'a')),
             pg_catalog.jsonb_build_object('delete_workflow', 'wf' || (n + v) % 12))
         OPERATOR(pg_catalog.#-) ARRAY[CASE WHEN v < 7 THEN '3' ELSE '4' END])
 $$;
