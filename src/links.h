@@ -22,6 +22,7 @@
 #ifndef WR_LINKS_H
 #define WR_LINKS_H
 
+#include "message.h"
 #include "storage/lockdefs.h"
 
 #define WR_LINK_RULE(product_type, tag, workflow_type, workflow_tag) \
@@ -49,8 +50,9 @@ typedef struct WrTypeLock
 } WrTypeLock;
 
 extern void wr_lock_product_types(WrTypeLock *locks, int n);
-extern void wr_report_unlinked(const char *name, const char *product_type,
-							   const char *product_tag,
-							   bool type_has_products) pg_attribute_noreturn();
+pg_noreturn extern void wr_report_unlinked(const char *name,
+										   const char *product_type,
+										   const char *product_tag,
+										   bool type_has_products);
 
 #endif							/* WR_LINKS_H */
