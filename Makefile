@@ -39,7 +39,8 @@ REGRESS = seed create tasks products delete bad_input privileges upgrade migrati
 # Concurrency: specs in test/isolation/specs, expected output in
 # test/isolation/expected.
 ISOLATION = create_same create_conflict create_delete workflow_product \
-	update_extension links_repeatable_read same_migration notify
+	update_extension links_repeatable_read same_migration notify \
+	delete_create_product lock_order
 ISOLATION_OPTS = --inputdir=test/isolation
 
 # TAP tests (PostgreSQL::Test::Cluster) start their own clusters.

@@ -13,6 +13,13 @@
  * not grow with the number of items.  All or nothing: any bad item is an
  * error that names it, and the caller's transaction writes nothing.
  *
+ * Locks, in the order of links.c's header: the product types of all the
+ * items, before the first chunk writes a row (a chunk that locked its own
+ * types after the rows of the chunks before it could deadlock with a
+ * create_product of one of them); then each chunk inserts its names in
+ * sorted order, so that two calls with overlapping names in different
+ * orders wait for each other in one direction only, not in a circle.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -153,31 +160,57 @@ bulk_values(WrItem *items, int nitems, Datum *values)
 												TYPALIGN_INT));
 }
 
-static int
-compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
+static int compare_names(const void *a, const void *b);
 
-/* Lock every product type of the items, in sorted order, as create_workflow
- * does for one. */
+/*
+ * Lock the product type of every item, in share mode as create_workflow()
+ * does for one, all before the first chunk (see the file header).  Reads
+ * only the items' product_type keys, already checked.
+ */
 static void
-lock_product_types(WrItem *items, int nitems)
+lock_product_types(Jsonb *workflows)
 {
-	const char **types = palloc(Max(nitems, 1) * sizeof(char *));
+	int			count = JB_ROOT_COUNT(workflows);
+	WrItemName *types = palloc(Max(count, 1) * sizeof(WrItemName));
+	WrTypeLock *locks;
 	int			n = 0;
+	int			distinct = 0;
 
-	for (int i = 0; i < nitems; i++)
+	for (int i = 0; i < count; i++)
 	{
-		if (items[i].def.product_type)
-			types[n++] = items[i].def.product_type;
+		JsonbValue *item = getIthJsonbValueFromContainer(&workflows->root, i);
+		JsonbValue	v;
+
+		if (getKeyJsonValueFromContainer(item->val.binary.data, "product_type",
+										 12, &v) != NULL && v.type == jbvString)
+			types[n++] = (WrItemName) {v.val.string.val, v.val.string.len, 0};
 	}
-	qsort(types, n, sizeof(char *), compare_strings);
+
+	/* each type once, not once per item */
+	qsort(types, n, sizeof(WrItemName), compare_names);
+	locks = palloc(Max(n, 1) * sizeof(WrTypeLock));
 	for (int i = 0; i < n; i++)
 	{
-		if (i == 0 || strcmp(types[i], types[i - 1]) != 0)
-			wr_lock_product_type(types[i], ShareLock);
+		if (i > 0 && types[i].len == types[i - 1].len &&
+			memcmp(types[i].name, types[i - 1].name, types[i].len) == 0)
+			continue;
+		locks[distinct++] = (WrTypeLock) {pnstrdup(types[i].name, types[i].len),
+			ShareLock};
 	}
+	pfree(types);
+	wr_lock_product_types(locks, distinct);
+}
+
+static int
+compare_item_names(const void *a, const void *b)
+{
+	return strcmp(((const WrItem *) a)->def.name, ((const WrItem *) b)->def.name);
+}
+
+static int
+compare_item_indexes(const void *a, const void *b)
+{
+	return ((const WrItem *) a)->index - ((const WrItem *) b)->index;
 }
 
 /* Read and check item i into *def; errors name the item. */
@@ -353,8 +386,6 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 {
 	Datum		values[7];
 
-	lock_product_types(items, nitems);
-
 	bulk_values(items, nitems, values);
 	match_registered(items, nitems, api, values);
 
@@ -379,10 +410,13 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 	}
 	SPI_freetuptable(SPI_tuptable);
 
+	/* insert in name order (see the file header) */
+	qsort(items, nitems, sizeof(WrItem), compare_item_names);
+	bulk_values(items, nitems, values);
 	wr_execute(&statements, BULK_INSERT, values, NULL);
 	wr_notify_change(WR_WORKFLOW_CREATED, (int64) SPI_processed);
 	{
-		/* RETURNING order is the insert order, which is the item order */
+		/* RETURNING order is the insert order, which is now the item order */
 		uint64		r = 0;
 
 		for (int i = 0; i < nitems && r < SPI_processed; i++)
@@ -406,6 +440,7 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 		}
 	}
 	SPI_freetuptable(SPI_tuptable);
+	qsort(items, nitems, sizeof(WrItem), compare_item_indexes);
 
 	match_concurrent(items, nitems, api, values);
 
@@ -444,6 +479,7 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 
 	count = JB_ROOT_COUNT(workflows);
 	repeat = check_items(workflows, api);
+	lock_product_types(workflows);
 	items = palloc(WR_BULK_CHUNK * sizeof(WrItem));
 	chunkcxt = AllocSetContextCreate(CurrentMemoryContext,
 									 "workflow_registry bulk chunk",

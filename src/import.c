@@ -585,12 +585,6 @@ array_to_list(Datum d, bool isnull, Oid elemtype)
 	return out;
 }
 
-static int
-compare_strings(const ListCell *a, const ListCell *b)
-{
-	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
-}
-
 /* What the classification found, for the import that follows it. */
 typedef struct ImportPlan
 {
@@ -675,7 +669,8 @@ write_import(const char *schema, Datum *args, const ImportPlan *plan,
 	bool		isnull;
 	List	   *undo;
 	List	   *touched;
-	List	   *types = list_copy(plan->types);
+	WrTypeLock *locks = palloc(Max(list_length(plan->types), 1) *
+							   sizeof(WrTypeLock));
 	int64		nproducts;
 	int64		nworkflows;
 	char	   *version;
@@ -683,16 +678,13 @@ write_import(const char *schema, Datum *args, const ImportPlan *plan,
 	ListCell   *lc;
 
 	/*
-	 * The types of the imported rows, as create_product() locks them, in a
-	 * fixed order.
+	 * The types of the imported rows, as create_product() locks them, after
+	 * the ledger lock and before any row is written: the lock order of
+	 * links.c, which is not the strcmp order this took them in before.
 	 */
-	list_sort(types, compare_strings);
-	foreach(lc, types)
-	{
-		if (foreach_current_index(lc) == 0 ||
-			strcmp(lfirst(lc), list_nth(types, foreach_current_index(lc) - 1)) != 0)
-			wr_lock_product_type((char *) lfirst(lc), ExclusiveLock);
-	}
+	foreach(lc, plan->types)
+		locks[foreach_current_index(lc)] = (WrTypeLock) {lfirst(lc), ExclusiveLock};
+	wr_lock_product_types(locks, list_length(plan->types));
 
 	args[NUM_SOURCE_ARGS] = wr_list_array(plan->products, UUIDOID);
 	args[NUM_SOURCE_ARGS + 1] = wr_list_array(plan->workflows, UUIDOID);

@@ -12,7 +12,12 @@
  *
  * Applying and reverting take a lock on the ledger table that conflicts
  * with itself, so migrations are applied one at a time and the checks of
- * "requires" and of dependants see a settled ledger.
+ * "requires" and of dependants see a settled ledger.  Then, before the
+ * first step or undo entry locks or writes a row, they take every
+ * product-type lock the steps or entries need, in the order links.c's
+ * header gives: a step that took its lock when it ran, after the rows of
+ * the steps before it, deadlocked with a create_product that held the
+ * type and waited for one of those rows.
  *
  *-------------------------------------------------------------------------
  */
@@ -22,6 +27,7 @@
 #include "definition.h"
 #include "ledger.h"
 #include "lib/stringinfo.h"
+#include "links.h"
 #include "mb/pg_wchar.h"
 #include "message.h"
 #include "miscadmin.h"
@@ -430,6 +436,99 @@ run_step(const WrStep *s, WrApiVersion api, List **touches)
 	return undo;
 }
 
+/*
+ * The lock order (links.c): every product-type lock the steps take, before
+ * the first step runs.  A step that names a workflow or product without
+ * its type (delete_*, update_workflow) locks the type registered now; any
+ * other type it could find when it runs is one that another step of the
+ * migration gives that name, and so locked too.  Steps that add or remove
+ * products lock their type exclusively, the others in share mode.  The
+ * caller is connected to SPI.
+ */
+static void
+lock_step_types(const WrStep *steps, int nsteps)
+{
+	WrTypeLock *locks = palloc(Max(2 * nsteps, 1) * sizeof(WrTypeLock));
+	int			n = 0;
+
+	for (int i = 0; i < nsteps; i++)
+	{
+		const WrStep *s = &steps[i];
+		const char *given = NULL;
+		const char *registered = NULL;
+		LOCKMODE	mode = ShareLock;
+
+		switch (s->kind)
+		{
+			case STEP_CREATE_WORKFLOW:
+				given = s->workflow.product_type;
+				break;
+			case STEP_CREATE_TASK:
+				break;
+			case STEP_UPDATE_WORKFLOW:
+				if (s->given & WR_UPDATE_PRODUCT_TYPE)
+					given = s->workflow.product_type;
+				registered = wr_registered_type(true, s->name, NULL);
+				break;
+			case STEP_DELETE_WORKFLOW:
+				registered = wr_registered_type(true, s->name, NULL);
+				break;
+			case STEP_CREATE_PRODUCT:
+				given = s->product.product_type;
+				mode = ExclusiveLock;
+				break;
+			case STEP_DELETE_PRODUCT:
+				registered = wr_registered_type(false, s->name, NULL);
+				mode = ExclusiveLock;
+				break;
+		}
+		if (given)
+			locks[n++] = (WrTypeLock) {given, mode};
+		if (registered)
+			locks[n++] = (WrTypeLock) {registered, mode};
+	}
+	wr_lock_product_types(locks, n);
+}
+
+/*
+ * The same for a revert: the type of every undo entry (exclusive for one
+ * that restores or deletes a product) and every type the migration touched,
+ * which includes the new type of an updated workflow.  The caller is
+ * connected to SPI.
+ */
+static void
+lock_undo_types(SPITupleTable *entries, Datum touches, bool touches_null)
+{
+	Datum	   *elems = NULL;
+	bool	   *nulls;
+	int			ntouches = 0;
+	WrTypeLock *locks;
+	int			n = 0;
+
+	if (!touches_null)
+		deconstruct_array(DatumGetArrayTypeP(touches), TEXTOID, -1, false,
+						  TYPALIGN_INT, &elems, &nulls, &ntouches);
+	locks = palloc(Max(entries->numvals + ntouches, 1) * sizeof(WrTypeLock));
+	for (uint64 i = 0; i < entries->numvals; i++)
+	{
+		char	   *op = SPI_getvalue(entries->vals[i], entries->tupdesc, 1);
+		char	   *type = SPI_getvalue(entries->vals[i], entries->tupdesc, 4);
+
+		if (type)
+			locks[n++] = (WrTypeLock) {type,
+				strcmp(op, "restore_product") == 0 ||
+				strcmp(op, "delete_product") == 0 ? ExclusiveLock : ShareLock};
+	}
+	for (int i = 0; i < ntouches; i++)
+	{
+		char	   *t = nulls[i] ? NULL : TextDatumGetCString(elems[i]);
+
+		if (t && strncmp(t, "product_type:", 13) == 0)
+			locks[n++] = (WrTypeLock) {t + 13, ShareLock};
+	}
+	wr_lock_product_types(locks, n);
+}
+
 /* Raise an error unless the arguments of apply_migration() can be used. */
 static void
 check_migration_arguments(const char *version, const char *description,
@@ -600,6 +699,7 @@ wr_apply_migration(const char *version, const char *description,
 		return;
 	}
 	check_requirements(version, requires);
+	lock_step_types(parsed, nsteps);
 
 	wr_push_item_context(&ctx, "steps", of_migration);
 	for (int i = 0; i < nsteps; i++)
@@ -663,6 +763,7 @@ wr_revert_migration(const char *version)
 	TupleDesc	desc;
 	char	   *kind;
 	bool		isnull;
+	bool		touches_null;
 	SPITupleTable *entries;
 
 	SPI_connect();
@@ -687,7 +788,7 @@ wr_revert_migration(const char *version)
 				 errhint("Give a version that apply_migration() applied.")));
 
 	values[1] = SPI_getbinval(row, desc, 2, &isnull);
-	values[2] = SPI_getbinval(row, desc, 4, &isnull);
+	values[2] = SPI_getbinval(row, desc, 4, &touches_null);
 	wr_execute(&statements, LEDGER_UNDO_ENTRIES, (Datum[]) {SPI_getbinval(row, desc, 3, &isnull)}, NULL);
 	entries = SPI_tuptable;
 
@@ -720,6 +821,8 @@ wr_revert_migration(const char *version)
 						   dependant, shared),
 				 errhint("Revert \"%s\" first.", dependant)));
 	}
+
+	lock_undo_types(entries, values[2], touches_null);
 
 	for (uint64 i = 0; i < entries->numvals; i++)
 	{

@@ -12,6 +12,28 @@
  * object lock whose class is workflow_registry.products and whose object
  * id is a hash of the product type, so pg_locks says what it is for.
  *
+ * Lock order.  Every path that writes takes its locks in one order, so no
+ * two of them can wait for each other in a circle:
+ *
+ *	 1. the ledger lock (migrations, reverts, imports: ledger.c);
+ *	 2. the product-type locks of everything the call will write, each in
+ *		the strongest mode it needs (ExclusiveLock to add or remove
+ *		products of the type, ShareLock to add, remove or change workflows
+ *		of it), taken together in ascending order of their object id (the
+ *		hash), by wr_lock_product_types() when there are several;
+ *	 3. only then row locks: the rows read FOR KEY SHARE or FOR UPDATE, the
+ *		rows written, and those the foreign-key checks lock.
+ *
+ * A delete by name cannot know the product type before it reads the row,
+ * so it reads the type without locking the row, locks the type, and then
+ * deletes the row only if it still has that type; if a concurrent
+ * transaction changed it meanwhile, it lets go of the lock it took and
+ * starts over (registry.c).  Deleting a workflow used to take no type lock
+ * at all: a create_product of the type then linked the new product to the
+ * row being deleted, waited for it, and failed with core's foreign-key
+ * error, and a delete_product that held the type lock and a
+ * delete_workflow that held the row could deadlock.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -58,6 +80,14 @@ static const WrStatement links_sql[] = {
 };
 
 static WrStatements statements = WR_STATEMENTS(links_sql);
+
+/* The object id of a product type's lock. */
+static uint32
+type_hash(const char *product_type)
+{
+	return hash_bytes((const unsigned char *) product_type,
+					  strlen(product_type));
+}
 
 /*
  * Under REPEATABLE READ and SERIALIZABLE our statements read the snapshot
@@ -108,12 +138,60 @@ check_type_unchanged(const char *product_type, bool products)
 void
 wr_lock_product_type(const char *product_type, LOCKMODE mode)
 {
-	uint32		hash = hash_bytes((const unsigned char *) product_type,
-								  strlen(product_type));
-
-	LockDatabaseObject(wr_products_relid(), (Oid) hash, 0, mode);
+	LockDatabaseObject(wr_products_relid(), (Oid) type_hash(product_type), 0,
+					   mode);
 	if (IsolationUsesXactSnapshot())
 		check_type_unchanged(product_type, mode == ShareLock);
+}
+
+/*
+ * Let go of one wr_lock_product_type() of this transaction, taken for
+ * nothing: nothing may have been written under it.  A lock the
+ * transaction also took before stays held.
+ */
+void
+wr_unlock_product_type(const char *product_type, LOCKMODE mode)
+{
+	UnlockDatabaseObject(wr_products_relid(), (Oid) type_hash(product_type), 0,
+						 mode);
+}
+
+static int
+compare_type_locks(const void *a, const void *b)
+{
+	const WrTypeLock *x = a;
+	const WrTypeLock *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return strcmp(x->product_type, y->product_type);
+}
+
+/*
+ * Take the locks of several product types in the order of the file header:
+ * ascending object id (the hash, so that two names with the same hash,
+ * which share a lock, sort together), each lock once, in the strongest
+ * mode any entry asks for it.  Sorts the entries, and sets their hash.
+ */
+void
+wr_lock_product_types(WrTypeLock *locks, int n)
+{
+	for (int i = 0; i < n; i++)
+		locks[i].hash = type_hash(locks[i].product_type);
+	qsort(locks, n, sizeof(WrTypeLock), compare_type_locks);
+	for (int i = 0; i < n;)
+	{
+		int			end = i;
+		LOCKMODE	mode = NoLock;
+
+		for (; end < n && locks[end].hash == locks[i].hash; end++)
+			mode = Max(mode, locks[end].mode);
+		for (; i < end; i++)
+		{
+			if (i == 0 || strcmp(locks[i].product_type, locks[i - 1].product_type) != 0)
+				wr_lock_product_type(locks[i].product_type, mode);
+		}
+	}
 }
 
 /*

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * links.h
- *	  The link rule, the lock that keeps links complete, and the error of
- *	  a workflow that would be linked to nothing.
+ *	  The link rule, the lock that keeps links complete (and the one order
+ *	  in which writers take it: links.c), and the error of a workflow that
+ *	  would be linked to nothing.
  *
  * A workflow is linked to every product of its type, and of its tag when
  * it has one; a task has no product type and no links.  The links table
@@ -21,6 +22,7 @@
 #ifndef WR_LINKS_H
 #define WR_LINKS_H
 
+#include "message.h"
 #include "storage/lockdefs.h"
 
 #define WR_LINK_RULE(product_type, tag, workflow_type, workflow_tag) \
@@ -37,8 +39,20 @@
 	WR_LINK_RULE("p.product_type", "p.tag", workflow_type, workflow_tag)
 
 extern void wr_lock_product_type(const char *product_type, LOCKMODE mode);
-extern void wr_report_unlinked(const char *name, const char *product_type,
-							   const char *product_tag,
-							   bool type_has_products) pg_attribute_noreturn();
+extern void wr_unlock_product_type(const char *product_type, LOCKMODE mode);
+
+/* One product-type lock to take, for wr_lock_product_types(). */
+typedef struct WrTypeLock
+{
+	const char *product_type;
+	LOCKMODE	mode;
+	uint32		hash;			/* set by wr_lock_product_types() */
+} WrTypeLock;
+
+extern void wr_lock_product_types(WrTypeLock *locks, int n);
+pg_noreturn extern void wr_report_unlinked(const char *name,
+										   const char *product_type,
+										   const char *product_tag,
+										   bool type_has_products);
 
 #endif							/* WR_LINKS_H */

@@ -598,6 +598,7 @@ wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
 {
 	WrManifest	m;
 	Datum		values[MANIFEST_NARGS];
+	Datum		steps_datum;
 	Jsonb	   *steps;
 	ArrayType  *requires;
 
@@ -612,15 +613,18 @@ wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
 	}
 	manifest_values(&m, allow_delete, values);
 	wr_execute(&statements, MANIFEST_STEPS, values, NULL);
-	{
-		bool		isnull;
 
-		steps = (Jsonb *) DatumGetPointer(SPI_datumTransfer(
-							SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, 1, &isnull),
-							false, -1));
-	}
+	/*
+	 * A value read from a result row may have a short (1-byte) varlena
+	 * header, as any small value stored in a tuple does: it is read as a
+	 * Jsonb only through DatumGetJsonbP, which gives it the full header.
+	 * Cast as it was, a list of steps under 127 bytes (one delete, or none)
+	 * read as garbage, and such a sync failed with "migration steps must be
+	 * a JSON array".
+	 */
+	steps_datum = wr_result_datum_copy(1);
 	SPI_finish();
+	steps = DatumGetJsonbP(steps_datum);
 
 	/* only link changes: nothing a step could do, so nothing to record */
 	if (JB_ROOT_COUNT(steps) == 0)

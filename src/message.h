@@ -10,6 +10,15 @@
 #ifndef WR_MESSAGE_H
 #define WR_MESSAGE_H
 
+/*
+ * A function that does not return: pg_noreturn, before the declaration,
+ * from PostgreSQL 18 on, which has no pg_attribute_noreturn() any more;
+ * before 18 that macro, which as a GCC attribute may stand in front too.
+ */
+#ifndef pg_noreturn
+#define pg_noreturn pg_attribute_noreturn()
+#endif
+
 /* How much of a user-supplied string an error message repeats. */
 #define WR_CLIP_CHARS 64
 
@@ -41,9 +50,8 @@ extern void wr_push_item_context(WrItemContext *item, const char *list,
 								 const char *suffix);
 extern void wr_pop_item_context(WrItemContext *item);
 
-extern void wr_report_null_argument(const char *argument,
-									const char *function) pg_attribute_noreturn();
-extern void wr_report_missing(const char *what,
-							  const char *name) pg_attribute_noreturn();
+pg_noreturn extern void wr_report_null_argument(const char *argument,
+												const char *function);
+pg_noreturn extern void wr_report_missing(const char *what, const char *name);
 
 #endif							/* WR_MESSAGE_H */

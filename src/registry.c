@@ -9,7 +9,9 @@
  * existing row, inserts the new one and its product links (links.h), and
  * returns what the caller needs to decide between "created", "already
  * there, identical" and an error.  Every write takes the product-type lock
- * of links.c first.
+ * of links.c first, in the lock order written down there; a delete, which
+ * learns the type only from the row, reads it without locking the row,
+ * locks it, and deletes the row only if it still has that type.
  *
  * The undo entries of the migration steps are the rows they delete or
  * change, as jsonb, in the shape undo.c reads back.
@@ -32,6 +34,7 @@ typedef enum WrRegistryStatement
 	REG_INSERT_WORKFLOW,
 	REG_CREATE_WORKFLOW,
 	REG_FIND_WORKFLOW,
+	REG_WORKFLOW_TYPE,
 	REG_DELETE_WORKFLOW,
 	REG_CREATE_PRODUCT,
 	REG_FIND_PRODUCT,
@@ -56,6 +59,19 @@ typedef enum WrRegistryStatement
 	.nargs = 5, .argtypes = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
 
 #define NAME_ARG .nargs = 1, .argtypes = {TEXTOID}
+
+/*
+ * The deletes: name and product type.  They delete the row only if it
+ * still has the type the caller locked (delete_under_type_lock).
+ */
+#define NAME_TYPE_ARGS .nargs = 2, .argtypes = {TEXTOID, TEXTOID}
+#define WORKFLOW_OF_TYPE(w) \
+	" " w ".name OPERATOR(pg_catalog.=) $1" \
+	" AND (" w ".product_type OPERATOR(pg_catalog.=) $2" \
+	" OR (" w ".product_type IS NULL AND $2 IS NULL))"
+#define PRODUCT_OF_TYPE(p) \
+	" " p ".name OPERATOR(pg_catalog.=) $1" \
+	" AND " p ".product_type OPERATOR(pg_catalog.=) $2"
 
 /*
  * The row image and links of a workflow w, as the undo entry "op" that
@@ -92,11 +108,18 @@ static const WrStatement registry_sql[] = {
 	 */
 	[REG_CREATE_WORKFLOW] = {.build = build_create_workflow, WORKFLOW_ARGS},
 	[REG_FIND_WORKFLOW] = {.build = build_find_workflow, NAME_ARG},
-	[REG_DELETE_WORKFLOW] = {
-		.sql = "DELETE FROM workflow_registry.workflows"
-		" WHERE name OPERATOR(pg_catalog.=) $1"
-		" RETURNING workflow_id",
+	/* the type as registered now, without locking the row */
+	[REG_WORKFLOW_TYPE] = {
+		.sql = "SELECT w.product_type::pg_catalog.text"
+		" FROM workflow_registry.workflows AS w"
+		" WHERE w.name OPERATOR(pg_catalog.=) $1",
 		NAME_ARG
+	},
+	[REG_DELETE_WORKFLOW] = {
+		.sql = "DELETE FROM workflow_registry.workflows AS w"
+		" WHERE" WORKFLOW_OF_TYPE("w")
+		" RETURNING w.workflow_id",
+		NAME_TYPE_ARGS
 	},
 
 	/*
@@ -118,33 +141,37 @@ static const WrStatement registry_sql[] = {
 		NAME_ARG
 	},
 	[REG_DELETE_PRODUCT] = {
-		.sql = "DELETE FROM workflow_registry.products"
-		" WHERE name OPERATOR(pg_catalog.=) $1"
-		" RETURNING product_id",
-		NAME_ARG
+		.sql = "DELETE FROM workflow_registry.products AS p"
+		" WHERE" PRODUCT_OF_TYPE("p")
+		" RETURNING p.product_id",
+		NAME_TYPE_ARGS
 	},
 
-	/* The statements of migration steps need the 1.3 tables. */
+	/*
+	 * The statements of migration steps need the 1.3 tables.  The deletes
+	 * return the undo entry and the product type.
+	 */
 	[REG_DELETE_WORKFLOW_UNDOABLY] = {
 		.sql = "WITH d AS ("
 		" DELETE FROM workflow_registry.workflows AS w"
-		" WHERE w.name OPERATOR(pg_catalog.=) $1 RETURNING w.*)"
+		" WHERE" WORKFLOW_OF_TYPE("w") " RETURNING w.*)"
 		" SELECT" WORKFLOW_UNDO_ENTRY("restore_workflow", "d") ","
 		" d.product_type::pg_catalog.text"
 		" FROM d",
-		NAME_ARG
+		NAME_TYPE_ARGS
 	},
 	[REG_DELETE_PRODUCT_UNDOABLY] = {
 		.sql = "WITH d AS ("
 		" DELETE FROM workflow_registry.products AS p"
-		" WHERE p.name OPERATOR(pg_catalog.=) $1 RETURNING p.*)"
+		" WHERE" PRODUCT_OF_TYPE("p") " RETURNING p.*)"
 		" SELECT pg_catalog.jsonb_build_object("
 		" 'op', 'restore_product', 'name', d.name, 'row', pg_catalog.to_jsonb(d.*),"
 		" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.workflow_id ORDER BY pw.workflow_id)"
 		" FROM workflow_registry.products_workflows AS pw"
-		" WHERE pw.product_id OPERATOR(pg_catalog.=) d.product_id), '[]'::pg_catalog.jsonb))"
+		" WHERE pw.product_id OPERATOR(pg_catalog.=) d.product_id), '[]'::pg_catalog.jsonb)),"
+		" d.product_type::pg_catalog.text"
 		" FROM d",
-		NAME_ARG
+		NAME_TYPE_ARGS
 	},
 	/* the row to change, and the entry that restores its values */
 	[REG_WORKFLOW_FOR_UPDATE] = {
@@ -223,6 +250,8 @@ static void report_difference(const char *what, const char *name,
 							  const WrField *fields, int nfields);
 static void workflow_values(const WorkflowDef *def, Datum *values,
 							char *nulls);
+static Datum unregister_undoably(bool workflow, const char *name,
+								 char **product_type);
 
 static const WrRegistration workflow_registration = {
 	"workflow", REG_CREATE_WORKFLOW, REG_FIND_WORKFLOW, 4,
@@ -497,18 +526,80 @@ check_workflow_links(const void *arg, HeapTuple tup, TupleDesc desc)
 }
 
 /*
- * Delete a workflow or task and, through the foreign keys, its links.
+ * The product type of the workflow (or product) "name" as registered now,
+ * read without locking the row: NULL for a task or if there is none.  For
+ * the callers that lock the types of several rows before they lock any
+ * (the lock order in links.c).  The caller is connected to SPI; the value
+ * is in its memory.
  */
-void
-wr_unregister_workflow(const char *name, bool if_exists)
+char *
+wr_registered_type(bool workflow, const char *name, bool *found)
 {
 	Datum		values[1];
 
 	values[0] = CStringGetTextDatum(name);
+	wr_execute(&statements, workflow ? REG_WORKFLOW_TYPE : REG_PRODUCT_TYPE,
+			   values, NULL);
+	if (found)
+		*found = SPI_processed == 1;
+	return SPI_processed == 1 ? wr_result_text(1) : NULL;
+}
 
+/*
+ * Delete the workflow (or product) "name" with statement "which", whose
+ * parameters are the name and the product type and which deletes only a
+ * row of that type, under the lock on that type taken before the row is
+ * locked (the lock order in links.c): share mode for a workflow, as its
+ * registration takes it, exclusive for a product.  Returns false if no row
+ * of that name exists; otherwise SPI_tuptable holds what "which" returned.
+ * The caller is connected to SPI.
+ */
+static bool
+delete_under_type_lock(bool workflow, WrRegistryStatement which,
+					   const char *name)
+{
+	LOCKMODE	mode = workflow ? ShareLock : ExclusiveLock;
+	char	   *locked = NULL;
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+
+	values[0] = CStringGetTextDatum(name);
+	for (;;)
+	{
+		bool		found;
+		char	   *type = wr_registered_type(workflow, name, &found);
+
+		/* changed or gone since the last round: let go of what it took */
+		if (locked != NULL && (type == NULL || strcmp(type, locked) != 0))
+		{
+			wr_unlock_product_type(locked, mode);
+			locked = NULL;
+		}
+		if (!found)
+			return false;
+		if (type != NULL && locked == NULL)
+		{
+			wr_lock_product_type(type, mode);
+			locked = type;
+		}
+
+		values[1] = wr_text_or_null(type, &nulls[1]);
+		wr_execute(&statements, which, values, nulls);
+		if (SPI_processed == 1)
+			return true;
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * Delete a workflow or task and, through the foreign keys, its links,
+ * under the share lock on its product type, as its registration took it.
+ */
+void
+wr_unregister_workflow(const char *name, bool if_exists)
+{
 	SPI_connect();
-	wr_execute(&statements, REG_DELETE_WORKFLOW, values, NULL);
-	if (SPI_processed == 0)
+	if (!delete_under_type_lock(true, REG_DELETE_WORKFLOW, name))
 	{
 		if (!if_exists)
 			ereport(ERROR,
@@ -520,7 +611,8 @@ wr_unregister_workflow(const char *name, bool if_exists)
 				(errmsg("workflow \"%s\" does not exist, skipping",
 						wr_clip(name))));
 	}
-	wr_notify_change(WR_WORKFLOW_DELETED, (int64) SPI_processed);
+	else
+		wr_notify_change(WR_WORKFLOW_DELETED, 1);
 	SPI_finish();
 }
 
@@ -532,18 +624,8 @@ wr_unregister_workflow(const char *name, bool if_exists)
 void
 wr_unregister_product(const char *name)
 {
-	Datum		values[1];
-
-	values[0] = CStringGetTextDatum(name);
-
 	SPI_connect();
-	wr_execute(&statements, REG_PRODUCT_TYPE, values, NULL);
-	if (SPI_processed == 1)
-	{
-		wr_lock_product_type(wr_result_text(1), ExclusiveLock);
-		wr_execute(&statements, REG_DELETE_PRODUCT, values, NULL);
-	}
-	if (SPI_processed != 1)
+	if (!delete_under_type_lock(false, REG_DELETE_PRODUCT, name))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("product \"%s\" does not exist", wr_clip(name)),
@@ -554,27 +636,15 @@ wr_unregister_product(const char *name)
 }
 
 /*
- * Delete a workflow as a migration step.  Returns the undo entry that
- * restores it with its id, created_at and links, and sets *product_type
- * (NULL for a task).
+ * Delete a workflow as a migration step, under the share lock on its type
+ * as delete_workflow() takes it.  Returns the undo entry that restores it
+ * with its id, created_at and links, and sets *product_type (NULL for a
+ * task).
  */
 Datum
 wr_unregister_workflow_undoably(const char *name, char **product_type)
 {
-	Datum		values[1];
-	Datum		undo;
-
-	values[0] = CStringGetTextDatum(name);
-	SPI_connect();
-	wr_execute(&statements, REG_DELETE_WORKFLOW_UNDOABLY, values,
-			   NULL);
-	if (SPI_processed != 1)
-		wr_report_missing("workflow", name);
-	wr_notify_change(WR_WORKFLOW_DELETED, 1);
-	undo = wr_result_datum_copy(1);
-	*product_type = wr_result_text_copy(2);
-	SPI_finish();
-	return undo;
+	return unregister_undoably(true, name, product_type);
 }
 
 /*
@@ -585,22 +655,22 @@ wr_unregister_workflow_undoably(const char *name, char **product_type)
 Datum
 wr_unregister_product_undoably(const char *name, char **product_type)
 {
-	Datum		values[1];
+	return unregister_undoably(false, name, product_type);
+}
+
+static Datum
+unregister_undoably(bool workflow, const char *name, char **product_type)
+{
 	Datum		undo;
 
-	values[0] = CStringGetTextDatum(name);
 	SPI_connect();
-	wr_execute(&statements, REG_PRODUCT_TYPE, values, NULL);
-	if (SPI_processed != 1)
-		wr_report_missing("product", name);
-	*product_type = wr_result_text_copy(1);
-	wr_lock_product_type(*product_type, ExclusiveLock);
-	wr_execute(&statements, REG_DELETE_PRODUCT_UNDOABLY, values,
-			   NULL);
-	if (SPI_processed != 1)
-		wr_report_missing("product", name);
-	wr_notify_change(WR_PRODUCT_DELETED, 1);
+	if (!delete_under_type_lock(workflow,
+								workflow ? REG_DELETE_WORKFLOW_UNDOABLY :
+								REG_DELETE_PRODUCT_UNDOABLY, name))
+		wr_report_missing(workflow ? "workflow" : "product", name);
+	wr_notify_change(workflow ? WR_WORKFLOW_DELETED : WR_PRODUCT_DELETED, 1);
 	undo = wr_result_datum_copy(1);
+	*product_type = wr_result_text_copy(2);
 	SPI_finish();
 	return undo;
 }
@@ -648,20 +718,20 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 	wr_check_updated_workflow(&now);
 
 	/*
-	 * The old type loses links and the new one gains them: lock both, in a
-	 * fixed order.
+	 * The old type loses links and the new one gains them: lock both.
+	 * apply_migration() has locked them before the first step (the lock
+	 * order in links.c), so this takes them again without waiting, unless
+	 * a concurrent transaction changed the row's type since.
 	 */
-	if (*old_type && now.product_type && strcmp(*old_type, now.product_type) > 0)
 	{
-		wr_lock_product_type(now.product_type, ShareLock);
-		wr_lock_product_type(*old_type, ShareLock);
-	}
-	else
-	{
+		WrTypeLock	locks[2];
+		int			n = 0;
+
 		if (*old_type)
-			wr_lock_product_type(*old_type, ShareLock);
+			locks[n++] = (WrTypeLock) {*old_type, ShareLock};
 		if (now.product_type)
-			wr_lock_product_type(now.product_type, ShareLock);
+			locks[n++] = (WrTypeLock) {now.product_type, ShareLock};
+		wr_lock_product_types(locks, n);
 	}
 
 	workflow_values(&now, values, nulls);

@@ -26,6 +26,7 @@ extern void wr_unregister_workflow(const char *name, bool if_exists);
 extern void wr_register_product(const ProductDef *def, WrApiVersion api,
 								pg_uuid_t *id, bool *created);
 extern void wr_unregister_product(const char *name);
+extern char *wr_registered_type(bool workflow, const char *name, bool *found);
 
 /* Migration steps: each returns its undo entry as jsonb, or 0 for a no-op. */
 extern Datum wr_unregister_workflow_undoably(const char *name,

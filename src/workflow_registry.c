@@ -61,12 +61,28 @@ static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 static Datum create_product_internal(FunctionCallInfo fcinfo,
 									 WrApiVersion api);
 static bool workflow_row_is_valid(FunctionCallInfo fcinfo);
+static void prevent_write(const char *fname);
 
 /* Module load: count changes for the transaction's NOTIFY. */
 void
 _PG_init(void)
 {
 	wr_notify_init();
+}
+
+/*
+ * Every writer calls this first, before it reads or locks anything: on a
+ * hot standby ("during recovery") or in a read-only transaction it raises
+ * core's 25006 (read_only_sql_transaction), as an INSERT would.  Without
+ * it a writer on a standby failed with whatever its first statement or
+ * lock hit: for some 55000 from the product-type lock, which is also the
+ * README's code for an unmet migration prerequisite.
+ */
+static void
+prevent_write(const char *fname)
+{
+	PreventCommandDuringRecovery(fname);
+	PreventCommandIfReadOnly(fname);
 }
 
 /* create_workflow(workflow jsonb) RETURNS uuid, as of 1.0 */
@@ -97,6 +113,8 @@ create_workflow_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
 	bool		created;
 
+	prevent_write("create_workflow()");
+
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("workflow definition", "create_workflow");
 
@@ -114,6 +132,8 @@ create_task(PG_FUNCTION_ARGS)
 	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
 	bool		created;
 
+	prevent_write("create_task()");
+
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("task definition", "create_task");
 
@@ -127,6 +147,8 @@ create_task(PG_FUNCTION_ARGS)
 Datum
 delete_workflow(PG_FUNCTION_ARGS)
 {
+	prevent_write("delete_workflow()");
+
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("workflow name", "delete_workflow");
 	if (PG_ARGISNULL(1))
@@ -159,6 +181,8 @@ create_product_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
 	bool		created;
 
+	prevent_write("create_product()");
+
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("product definition", "create_product");
 
@@ -172,6 +196,8 @@ create_product_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 Datum
 delete_product(PG_FUNCTION_ARGS)
 {
+	prevent_write("delete_product()");
+
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("product name", "delete_product");
 
@@ -188,6 +214,8 @@ Datum
 create_workflows(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	prevent_write("create_workflows()");
 
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("workflow definitions", "create_workflows");
@@ -207,6 +235,8 @@ create_workflows(PG_FUNCTION_ARGS)
 Datum
 apply_migration(PG_FUNCTION_ARGS)
 {
+	prevent_write("apply_migration()");
+
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("migration version", "apply_migration");
 	if (PG_ARGISNULL(1))
@@ -228,6 +258,8 @@ apply_migration(PG_FUNCTION_ARGS)
 Datum
 revert_migration(PG_FUNCTION_ARGS)
 {
+	prevent_write("revert_migration()");
+
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("migration version", "revert_migration");
 
@@ -265,6 +297,8 @@ Datum
 sync_manifest(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	prevent_write("sync()");
 
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("manifest", "sync");
@@ -308,6 +342,10 @@ Datum
 import_orchestrator_core(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	/* the dry run only reads, and works on a standby like plan() */
+	if (PG_ARGISNULL(1) || !PG_GETARG_BOOL(1))
+		prevent_write("import_orchestrator_core()");
 
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("source_schema", "import_orchestrator_core");

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is needed, build with warnings as
 # errors, start a throwaway cluster, run the pg_regress tests, the
-# isolation specs, the TAP tests, the alembic migrations and orchestrator-core
-# itself, and end with "N passed, N failed"; test/majors.sh runs the
-# pg_regress and isolation suites on 16, 17 and 18 too.
+# isolation specs, the TAP tests, the stress test, the alembic migrations
+# and orchestrator-core itself, and end with "N passed, N failed";
+# test/majors.sh runs the pg_regress and isolation suites on 16, 17 and 18
+# too.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -68,6 +69,22 @@ fi
 if grep -q '^TAP_TESTS' "$work/Makefile"; then
     run_stage tap REGRESS= ISOLATION= PROVE_FLAGS=--verbose
 fi
+
+# The stress test: pgbench clients calling every writer at once on a small
+# pool of names (test/stress/run.sh).  Its TAP lines count like the TAP
+# stage's.
+run_stress() {
+    local before=$failed
+    wr_log stress
+    (cd "$work" && wr_as_owner env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" \
+        WR_SERVER_LOG="$WR_TMP/server.log" bash test/stress/run.sh) > "$WR_TMP/stress.log" 2>&1
+    local rc=$?
+    cat "$WR_TMP/stress.log"
+    passed=$((passed + $(grep -cE '^ok [0-9]+' "$WR_TMP/stress.log")))
+    failed=$((failed + $(grep -cE '^not ok [0-9]+' "$WR_TMP/stress.log")))
+    [ $rc -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
+}
+[ -f "$work/test/stress/run.sh" ] && run_stress
 
 # Alembic migrations through the README's helpers, with Debian's Python
 # packages (installed here when root; without them the script skips).  Its
