@@ -16,6 +16,7 @@
  */
 #include "postgres.h"
 
+#include "attach.h"
 #include "catalog.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -33,18 +34,24 @@ typedef enum WrLinksStatement
 	LINKS_PRODUCT_TAGS
 } WrLinksStatement;
 
+static char *attached_product_ids(const char *schema);
+static char *attached_workflow_ids(const char *schema);
+static char *attached_product_tags(const char *schema);
+
 static const WrStatement links_sql[] = {
 	/* the other side of the links, for check_type_unchanged() */
 	[LINKS_PRODUCT_IDS] = {
 		.sql = "SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
 		" FROM workflow_registry.products AS p"
 		" WHERE p.product_type OPERATOR(pg_catalog.=) $1",
+		.attached = attached_product_ids,
 		.nargs = 1, .argtypes = {TEXTOID}, .read_only = true
 	},
 	[LINKS_WORKFLOW_IDS] = {
 		.sql = "SELECT pg_catalog.array_agg(w.workflow_id ORDER BY w.workflow_id)::pg_catalog.text"
 		" FROM workflow_registry.workflows AS w"
 		" WHERE w.product_type OPERATOR(pg_catalog.=) $1",
+		.attached = attached_workflow_ids,
 		.nargs = 1, .argtypes = {TEXTOID}, .read_only = true
 	},
 	/* "GROUP, USER_INT": the tags of a product type, for an error detail */
@@ -53,11 +60,40 @@ static const WrStatement links_sql[] = {
 		" ORDER BY p.tag::pg_catalog.text)"
 		" FROM workflow_registry.products AS p"
 		" WHERE p.product_type OPERATOR(pg_catalog.=) $1",
+		.attached = attached_product_tags,
 		.nargs = 1, .argtypes = {TEXTOID}
 	},
 };
 
 static WrStatements statements = WR_STATEMENTS(links_sql);
+
+/* The same, for a registry attached to orchestrator-core's tables. */
+static char *
+attached_product_ids(const char *schema)
+{
+	return psprintf("SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
+					" FROM %s AS p WHERE p.product_type OPERATOR(pg_catalog.=) $1",
+					wr_attached_table(schema, "products"));
+}
+
+static char *
+attached_workflow_ids(const char *schema)
+{
+	return psprintf("SELECT pg_catalog.array_agg(m.workflow_id ORDER BY m.workflow_id)::pg_catalog.text"
+					" FROM workflow_registry.attached_workflows AS m"
+					" JOIN %s AS w ON w.workflow_id OPERATOR(pg_catalog.=) m.workflow_id"
+					" WHERE m.product_type OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL",
+					wr_attached_table(schema, "workflows"));
+}
+
+static char *
+attached_product_tags(const char *schema)
+{
+	return psprintf("SELECT pg_catalog.string_agg(DISTINCT p.tag::pg_catalog.text, ', '"
+					" ORDER BY p.tag::pg_catalog.text)"
+					" FROM %s AS p WHERE p.product_type OPERATOR(pg_catalog.=) $1",
+					wr_attached_table(schema, "products"));
+}
 
 /*
  * Under REPEATABLE READ and SERIALIZABLE our statements read the snapshot

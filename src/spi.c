@@ -16,6 +16,7 @@
  */
 #include "postgres.h"
 
+#include "attach.h"
 #include "catalog/pg_type.h"
 #include "spi.h"
 #include "utils/array.h"
@@ -30,10 +31,24 @@ SPIPlanPtr
 wr_kept_plan(WrStatements *statements, int which, WrApiVersion api)
 {
 	const WrStatement *st = &statements->statements[which];
+	WrKeptPlans *kept = &statements->kept[which];
 	SPIPlanPtr *slot;
+	const char *schema = st->attached ? wr_attached_schema() : NULL;
 
 	Assert(which >= 0 && which < statements->nstatements);
-	slot = &statements->kept[which].plans[st->build ? api : 0];
+	if (schema != NULL)
+	{
+		/* planned for this attachment, not one since detached */
+		slot = &kept->attached;
+		if (*slot != NULL && kept->attachment != wr_attachment_generation())
+		{
+			SPI_freeplan(*slot);
+			*slot = NULL;
+		}
+		kept->attachment = wr_attachment_generation();
+	}
+	else
+		slot = &kept->plans[st->build ? api : 0];
 
 	if (*slot != NULL && !SPI_plan_is_valid(*slot))
 	{
@@ -42,8 +57,14 @@ wr_kept_plan(WrStatements *statements, int which, WrApiVersion api)
 	}
 	if (*slot == NULL)
 	{
-		const char *sql = st->build ? st->build(api) : st->sql;
-		SPIPlanPtr	plan = SPI_prepare(sql, st->nargs, (Oid *) st->argtypes);
+		const char *sql = schema ? st->attached(schema) :
+			st->build ? st->build(api) : st->sql;
+		SPIPlanPtr	plan;
+
+		if (sql == NULL)
+			elog(ERROR, "statement %d is only for a registry attached to orchestrator-core",
+				 which);
+		plan = SPI_prepare(sql, st->nargs, (Oid *) st->argtypes);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
