@@ -135,6 +135,7 @@ new_revision() {
     fi
     file=$(cd "$app" && ls migrations/versions/schema/*.py | sort | comm -13 "$tmp/before" - | grep -v '_data_head\.py$\|data_head' | tail -1)
     [ -n "$file" ] || { echo "no new revision file" >> "$tmp/revision.out"; return 1; }
+    echo "$app/$file" > "$tmp/last_revision"
     "$vpy" - "$app/$file" "$body" "$first" <<'EOF' >> "$tmp/revision.out" 2>&1
 import sys
 path, body, first = sys.argv[1:4]
@@ -253,6 +254,42 @@ task_validate_subscriptions SYSTEM true true 0"
     if [ "$ran" -eq 0 ]; then
         fail "[$mode] check.py ran"
         tail -30 "$tmp/check.err" | diag
+    fi
+
+    # A later migration with one mistake fails `db upgrade heads` with the
+    # extension's error and writes nothing (attached: orchestrator-core's
+    # tables and alembic_version stay as they were).
+    if [ "$mode" = extension ] && [ -z "$todo" ]; then
+        snapshot() {
+            q -d "$db" -c "SELECT row_to_json(t)::text FROM public.workflows AS t
+                           UNION ALL SELECT row_to_json(t)::text FROM public.products_workflows AS t
+                           UNION ALL SELECT row_to_json(t)::text FROM public.alembic_version AS t ORDER BY 1"
+        }
+        for bad in "bad_target InvalidTextRepresentation" "bad_product_type ForeignKeyViolation"; do
+            set -- $bad
+            before=$(snapshot)
+            : > "$tmp/revision.out"
+            if ! new_revision "$app" "$1" "$here/migrations/$1.py" "$import"; then
+                fail "[$mode] $1: db revision"
+                diag < "$tmp/revision.out"
+                continue
+            fi
+            if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/bad.out" 2>&1; then
+                fail "[$mode] $1: db upgrade heads fails"
+            elif grep -q "psycopg2.errors.$2" "$tmp/bad.out"; then
+                pass "[$mode] $1: db upgrade heads fails with the extension's $2"
+                grep -m1 -o "(psycopg2.errors.$2) .*" "$tmp/bad.out" | diag
+            else
+                fail "[$mode] $1: db upgrade heads fails with the extension's $2"
+                tail -20 "$tmp/bad.out" | diag
+            fi
+            if [ "$(snapshot)" = "$before" ]; then
+                pass "[$mode] $1: orchestrator-core's tables and alembic_version unchanged"
+            else
+                fail "[$mode] $1: orchestrator-core's tables and alembic_version unchanged"
+            fi
+            rm -f "$(cat "$tmp/last_revision")"
+        done
     fi
 done
 
