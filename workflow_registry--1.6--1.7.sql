@@ -25,6 +25,7 @@ AS 'MODULE_PATHNAME', 'valid_workflow_row_1_7';
 -- them only what those tables have no column for.
 CREATE TABLE workflow_registry.attachment (
     schema_name       pg_catalog.name NOT NULL PRIMARY KEY,
+    tables_owner      pg_catalog.regrole NOT NULL,
     default_workflows pg_catalog.text[] NOT NULL,
     attached_at       pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     attached_by       pg_catalog.name NOT NULL
@@ -33,6 +34,8 @@ CREATE TABLE workflow_registry.attachment (
 CREATE UNIQUE INDEX attachment_one_row ON workflow_registry.attachment ((true));
 COMMENT ON TABLE workflow_registry.attachment IS
     'The schema whose orchestrator-core tables are the registry (attach_orchestrator_core); empty when the registry is the extension''s own tables';
+COMMENT ON COLUMN workflow_registry.attachment.tables_owner IS
+    'The owner of orchestrator-core''s tables, as whom the functions read and write them';
 COMMENT ON COLUMN workflow_registry.attachment.default_workflows IS
     'Workflows linked to every product of every type, as orchestrator-core''s DEFAULT_PRODUCT_WORKFLOWS';
 

@@ -23,6 +23,15 @@
  * links a product orchestrator-core inserts itself as create_product()
  * would.
  *
+ * Those tables belong to orchestrator-core's role, not to the extension's
+ * owner, as whom the functions run: that role could add a trigger to them,
+ * or put a view in their place, and have it run as the owner.  So every
+ * statement on an attached table runs as the tables' owner, in a
+ * security-restricted operation (spi.c), and attach grants that role what
+ * those statements need of workflow_registry.attached_workflows.  Only the
+ * extension's owner may attach or detach, since it decides where every
+ * writer of the registry writes.
+ *
  * Whether the database is attached is read from workflow_registry.attachment
  * and cached per backend; attach and detach send a relcache invalidation
  * for that table, which resets the cache in every backend when they commit
@@ -32,10 +41,14 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "attach.h"
 #include "catalog.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -51,6 +64,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
@@ -77,7 +91,8 @@ static char *build_link_product(const char *schema);
 
 static const WrStatement attach_sql[] = {
 	[ATTACH_SCHEMA] = {
-		.sql = "SELECT a.schema_name::pg_catalog.text FROM workflow_registry.attachment AS a",
+		.sql = "SELECT a.schema_name::pg_catalog.text, a.tables_owner::pg_catalog.oid"
+		" FROM workflow_registry.attachment AS a",
 		.read_only = true
 	},
 	[ATTACH_OWN_ROWS] = {
@@ -86,9 +101,10 @@ static const WrStatement attach_sql[] = {
 		.read_only = true
 	},
 	[ATTACH_INSERT] = {
-		.sql = "INSERT INTO workflow_registry.attachment (schema_name, default_workflows, attached_by)"
-		" VALUES ($1, $2, $3)",
-		.nargs = 3, .argtypes = {NAMEOID, TEXTARRAYOID, NAMEOID}
+		.sql = "INSERT INTO workflow_registry.attachment"
+		" (schema_name, default_workflows, attached_by, tables_owner)"
+		" VALUES ($1, $2, $3, $4::pg_catalog.regrole)",
+		.nargs = 4, .argtypes = {NAMEOID, TEXTARRAYOID, NAMEOID, OIDOID}
 	},
 	[ATTACH_DELETE] = {
 		.sql = "WITH a AS (DELETE FROM workflow_registry.attachment RETURNING 1)"
@@ -123,6 +139,7 @@ static WrStatements statements = WR_STATEMENTS(attach_sql);
 /* The cached attachment (see the file header). */
 static bool attachment_valid = false;
 static char *attachment_schema = NULL;
+static Oid	attachment_owner = InvalidOid;
 static Oid	attachment_relid = InvalidOid;
 static uint64 attachment_generation = 1;
 static bool callback_registered = false;
@@ -140,6 +157,8 @@ attachment_changed(Datum arg, Oid relid)
 const char *
 wr_attached_schema(void)
 {
+	bool		isnull;
+
 	if (attachment_valid)
 		return attachment_schema;
 
@@ -160,10 +179,23 @@ wr_attached_schema(void)
 	SPI_connect();
 	wr_execute(&statements, ATTACH_SCHEMA, NULL, NULL);
 	if (SPI_processed == 1)
+	{
 		attachment_schema = MemoryContextStrdup(TopMemoryContext,
 												wr_result_text(1));
+		attachment_owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc,
+														  2, &isnull));
+	}
 	SPI_finish();
 	return attachment_schema;
+}
+
+/* The owner of the attached tables; only valid while attached. */
+Oid
+wr_attached_owner(void)
+{
+	(void) wr_attached_schema();
+	return attachment_owner;
 }
 
 uint64
@@ -233,19 +265,34 @@ run(const char *sql, int nargs, Oid *argtypes, Datum *values)
 			 SPI_result_code_string(ret));
 }
 
-/* The caller must own the table to put guards on it. */
+/*
+ * Only the extension's owner (or a member of its role) may attach or
+ * detach: it decides where every writer of the registry writes.
+ */
 static void
-check_owner(Relation rel)
+check_extension_owner(const char *function)
 {
-	Oid			relid = RelationGetRelid(rel);
+	Oid			owner = InvalidOid;
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
 
-#if PG_VERSION_NUM >= 160000
-	if (!object_ownercheck(RelationRelationId, relid, GetOuterUserId()))
-#else
-	if (!pg_class_ownercheck(relid, GetOuterUserId()))
-#endif
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE,
-					   RelationGetRelationName(rel));
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("workflow_registry"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (!has_privs_of_role(GetOuterUserId(), owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to run %s", function),
+				 errdetail("Attaching and detaching decide where every writer of the registry writes; only the owner of extension \"workflow_registry\" may."),
+				 errhint("Run it as the role that created the extension, in the schema migration that creates it.")));
 }
 
 /*
@@ -362,14 +409,16 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 	const char *attached = wr_attached_schema();
 	static const char *const tables[] = {"products", "products_workflows", "workflows"};
 	Oid			nspid;
+	Oid			owner = InvalidOid;
 	AclResult	aclresult;
 	int64		bad_targets;
-	Datum		values[3];
+	Datum		values[4];
 	char	   *version;
 	StringInfoData steps;
 
 	if (!OidIsValid(wr_attachment_relid()))
 		elog(ERROR, "attach_orchestrator_core needs the 1.7 tables");
+	check_extension_owner("attach_orchestrator_core()");
 	if (attached != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -378,6 +427,12 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 				 errhint("Run detach_orchestrator_core() first to attach another schema.")));
 
 	nspid = get_namespace_oid(schema, false);
+	if (isAnyTempNamespace(nspid))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot attach the temporary schema \"%s\"", schema),
+				 errdetail("A temporary schema is one session's; the registry is every session's."),
+				 errhint("Attach the schema that holds orchestrator-core's tables, as its migrations create them.")));
 #if PG_VERSION_NUM >= 160000
 	aclresult = object_aclcheck(NamespaceRelationId, nspid, GetOuterUserId(),
 								ACL_USAGE);
@@ -407,9 +462,23 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 		Relation	rel = wr_open_orchestrator_table(nspid, schema, tables[t], true,
 													 "attach_orchestrator_core()");
 
-		check_owner(rel);
+		if (t == 0)
+			owner = rel->rd_rel->relowner;
+		else if (rel->rd_rel->relowner != owner)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the tables of schema \"%s\" have different owners", schema),
+					 errdetail("Table \"%s\" belongs to role \"%s\", table \"%s\" to role \"%s\"; attached, the functions read and write all three as their owner.",
+							   tables[0], GetUserNameFromId(owner, false),
+							   tables[t], GetUserNameFromId(rel->rd_rel->relowner, false)),
+					 errhint("Give the three tables one owner, as orchestrator-core's migrations do.")));
 		table_close(rel, NoLock);
 	}
+
+	/* what the statements run as that owner need of the extension's tables */
+	run(psprintf("GRANT USAGE ON SCHEMA workflow_registry TO %1$s;"
+				 " GRANT SELECT, INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows TO %1$s",
+				 quote_identifier(GetUserNameFromId(owner, false))), 0, NULL, NULL);
 
 	bad_targets = classify(schema, PointerGetDatum(default_workflows), out,
 						   outdesc);
@@ -430,6 +499,7 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 	values[1] = PointerGetDatum(default_workflows);
 	values[2] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
+	values[3] = ObjectIdGetDatum(owner);
 	wr_execute(&statements, ATTACH_INSERT, values, NULL);
 	attachment_changes();
 
@@ -461,10 +531,15 @@ void
 wr_drop_attachment(void)
 {
 	const char *schema = wr_attached_schema();
+	Oid			owner = wr_attached_owner();
+	char	   *owner_name = GetUserNameFromId(owner, true);
 
 	if (schema == NULL)
 		return;
 	SPI_connect();
+	if (owner_name != NULL && !superuser_arg(owner))
+		run(psprintf("REVOKE INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows FROM %s",
+					 quote_identifier(owner_name)), 0, NULL, NULL);
 	if (OidIsValid(get_namespace_oid(schema, true)))
 	{
 		run(psprintf("ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS " TARGET_CHECK,
@@ -485,9 +560,11 @@ wr_drop_attachment(void)
 void
 wr_detach(void)
 {
-	const char *schema = wr_attached_schema();
+	const char *schema;
 	char	   *version;
 
+	check_extension_owner("detach_orchestrator_core()");
+	schema = wr_attached_schema();
 	if (schema == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -19,6 +19,7 @@
  * whenever that may have changed, for the plans built for it.
  */
 extern const char *wr_attached_schema(void);
+extern Oid	wr_attached_owner(void);
 extern uint64 wr_attachment_generation(void);
 
 extern const char *wr_attached_table(const char *schema, const char *table);

@@ -110,18 +110,21 @@ check_type_unchanged(const char *product_type, bool products)
 	WrLinksStatement which = products ? LINKS_PRODUCT_IDS : LINKS_WORKFLOW_IDS;
 	Datum		values[1];
 	SPIPlanPtr	plan;
+	WrUserContext saved;
 	char	   *seen;
 	char	   *latest;
 
 	values[0] = CStringGetTextDatum(product_type);
 	SPI_connect();
 	plan = wr_kept_plan(&statements, which, WR_API_1_0);
+	wr_enter_registry_owner(&statements, which, &saved);
 	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed");
 	seen = wr_result_text(1);
 	if (SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(),
 							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_snapshot failed");
+	wr_leave_registry_owner(&saved);
 	latest = wr_result_text(1);
 
 	if ((seen == NULL) != (latest == NULL) ||

@@ -18,6 +18,7 @@
 
 #include "attach.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -86,13 +87,46 @@ void
 wr_execute_versioned(WrStatements *statements, int which, WrApiVersion api,
 					 Datum *values, const char *nulls)
 {
-	int			ret = SPI_execute_plan(wr_kept_plan(statements, which, api),
-									   values, nulls,
-									   statements->statements[which].read_only,
-									   0);
+	SPIPlanPtr	plan = wr_kept_plan(statements, which, api);
+	WrUserContext saved;
+	int			ret;
+
+	wr_enter_registry_owner(statements, which, &saved);
+	ret = SPI_execute_plan(plan, values, nulls,
+						   statements->statements[which].read_only, 0);
+	wr_leave_registry_owner(&saved);
 
 	if (ret < 0)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+}
+
+/*
+ * If statement "which" runs on an attached registry, become the owner of
+ * orchestrator-core's tables until wr_leave_registry_owner, in a
+ * security-restricted operation, as ri_triggers.c becomes a table's owner:
+ * whatever that role attached to its tables then runs as that role, never
+ * as the extension's owner.  An error restores the user with the
+ * (sub)transaction's abort.
+ */
+void
+wr_enter_registry_owner(WrStatements *statements, int which,
+						WrUserContext *saved)
+{
+	saved->switched = statements->statements[which].attached != NULL &&
+		wr_attached_schema() != NULL;
+	if (!saved->switched)
+		return;
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	SetUserIdAndSecContext(wr_attached_owner(),
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+void
+wr_leave_registry_owner(const WrUserContext *saved)
+{
+	if (saved->switched)
+		SetUserIdAndSecContext(saved->userid, saved->sec_context);
 }
 
 /* As wr_execute_versioned, for a statement whose text is fixed. */

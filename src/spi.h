@@ -74,6 +74,22 @@ typedef struct WrStatements
 
 extern SPIPlanPtr wr_kept_plan(WrStatements *statements, int which,
 						  WrApiVersion api);
+
+/*
+ * Statements on an attached registry run as the owner of orchestrator-core's
+ * tables (attach.c); wr_execute does this itself, and a caller that runs a
+ * kept plan in another way brackets it with these.
+ */
+typedef struct WrUserContext
+{
+	bool		switched;
+	Oid			userid;
+	int			sec_context;
+} WrUserContext;
+
+extern void wr_enter_registry_owner(WrStatements *statements, int which,
+									WrUserContext *saved);
+extern void wr_leave_registry_owner(const WrUserContext *saved);
 extern void wr_execute(WrStatements *statements, int which,
 					   Datum *values, const char *nulls);
 extern void wr_execute_versioned(WrStatements *statements, int which,
