@@ -256,6 +256,41 @@ task_validate_subscriptions SYSTEM true true 0"
         tail -30 "$tmp/check.err" | diag
     fi
 
+    # WR_ORCH_BENCH=N (test/bench/orchestrator): a data migration that
+    # registers N workflows through this mode's helpers, timed through
+    # `db upgrade heads`; prints "# bench MODE N MS" (not a test).
+    if [ -n "${WR_ORCH_BENCH:-}" ] && { [ "$mode" = upstream ] || [ -z "$todo" ]; }; then
+        cat > "$tmp/bench_body.py" <<BENCH
+new_workflows = [
+    {"name": f"bench_{i}", "target": "CREATE", "description": f"Bench workflow {i}", "product_type": "User"}
+    for i in range(1, ${WR_ORCH_BENCH} + 1)
+]
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    for workflow in new_workflows:
+        create_workflow(conn, workflow)
+
+
+def downgrade() -> None:
+    conn = op.get_bind()
+    for workflow in new_workflows:
+        delete_workflow(conn, workflow["name"])
+BENCH
+        : > "$tmp/revision.out"
+        if new_revision "$app" "bench" "$tmp/bench_body.py" "$import"; then
+            t0=$(date +%s%N)
+            if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/bench.out" 2>&1; then
+                t1=$(date +%s%N)
+                echo "# bench $mode $WR_ORCH_BENCH $(( (t1 - t0) / 1000000 ))"
+                echo "# bench $mode rows $(q -d "$db" -c "SELECT count(*) FROM public.workflows WHERE name LIKE 'bench_%'") links $(q -d "$db" -c "SELECT count(*) FROM public.products_workflows AS pw JOIN public.workflows AS w USING (workflow_id) WHERE w.name LIKE 'bench_%'")"
+            else
+                tail -20 "$tmp/bench.out" | diag
+            fi
+        fi
+    fi
+
     # A later migration with one mistake fails `db upgrade heads` with the
     # extension's error and writes nothing (attached: orchestrator-core's
     # tables and alembic_version stay as they were).
