@@ -5,6 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = workflow_registry
 OBJS = \
+	src/attach.o \
 	src/bulk.o \
 	src/catalog.o \
 	src/definition.o \
@@ -33,7 +34,7 @@ DATA = \
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
 REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import \
-	import_security table_checks item_names \
+	import_security table_checks item_names attach \
 	fresh_upgraded hostile_search_path fuzz
 
 # Concurrency: specs in test/isolation/specs, expected output in

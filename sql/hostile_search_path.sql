@@ -217,6 +217,27 @@ INSERT INTO hostile_src.workflows VALUES ('00000000-0000-0000-0000-0000000000b1'
 INSERT INTO hostile_src.products_workflows VALUES ('00000000-0000-0000-0000-0000000000a1',
     '00000000-0000-0000-0000-0000000000b1');
 
+-- orchestrator-core's own tables to attach to, with its keys.
+CREATE SCHEMA hostile_oc;
+CREATE TABLE hostile_oc.products (product_id pg_catalog.uuid PRIMARY KEY DEFAULT pg_catalog.gen_random_uuid(),
+    name pg_catalog.varchar NOT NULL UNIQUE, description pg_catalog.varchar NOT NULL,
+    product_type pg_catalog.varchar NOT NULL, tag pg_catalog.varchar NOT NULL, status pg_catalog.varchar NOT NULL,
+    created_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(), end_date pg_catalog.timestamptz);
+CREATE TABLE hostile_oc.workflows (workflow_id pg_catalog.uuid PRIMARY KEY DEFAULT pg_catalog.gen_random_uuid(),
+    name pg_catalog.varchar NOT NULL UNIQUE, target pg_catalog.varchar NOT NULL, description pg_catalog.varchar NOT NULL,
+    created_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(), deleted_at pg_catalog.timestamptz,
+    is_task pg_catalog.bool NOT NULL DEFAULT false);
+CREATE TABLE hostile_oc.products_workflows (
+    product_id pg_catalog.uuid REFERENCES hostile_oc.products ON DELETE CASCADE,
+    workflow_id pg_catalog.uuid REFERENCES hostile_oc.workflows ON DELETE CASCADE,
+    PRIMARY KEY (product_id, workflow_id));
+CREATE TABLE hostile_oc.processes (pid pg_catalog.uuid PRIMARY KEY DEFAULT pg_catalog.gen_random_uuid(),
+    workflow_id pg_catalog.uuid NOT NULL REFERENCES hostile_oc.workflows);
+CREATE TABLE hostile_oc.subscriptions (subscription_id pg_catalog.uuid PRIMARY KEY DEFAULT pg_catalog.gen_random_uuid(),
+    product_id pg_catalog.uuid NOT NULL REFERENCES hostile_oc.products);
+INSERT INTO hostile_oc.products (name, description, product_type, tag, status)
+VALUES ('Core Group', 'Group', 'CoreGroup', 'CORE', 'active');
+
 -- The calls, in order, by phase; one line each.  pg_temp.run(phase) makes
 -- every call under the session's search_path and reports "ok" or the error
 -- with its detail, then goes on.
@@ -293,7 +314,30 @@ INSERT INTO pg_temp.calls (phase, n, call) VALUES
 ('delete', 14, $$workflow_registry.delete_product('Hostile Group')$$),
 ('delete', 15, $$workflow_registry.delete_product('Hostile Other')$$),
 ('delete', 16, $$workflow_registry.delete_product('Hostile Late')$$),
-('delete', 17, $$workflow_registry.delete_product('Hostile Late')$$);
+('delete', 17, $$workflow_registry.delete_product('Hostile Late')$$),
+('attach', 1, $$workflow_registry.delete_workflow('create_imported_group', true)$$),
+('attach', 2, $$workflow_registry.delete_product('Imported Group')$$),
+('attach', 3, $$workflow_registry.delete_workflow('create_old_group', true)$$),
+('attach', 4, $$workflow_registry.delete_workflow('old_task', true)$$),
+('attach', 5, $$workflow_registry.delete_product('Old Group')$$),
+('attach', 6, $$workflow_registry.delete_workflow('hostile_sync_task', true)$$),
+('attach', 7, $$workflow_registry.delete_workflow('sync_hostile_group', true)$$),
+('attach', 8, $$workflow_registry.attach_orchestrator_core('hostile_oc')$$),
+('attach', 9, $$workflow_registry.attach_orchestrator_core('hostile_oc')$$),
+('attach', 10, $$workflow_registry.create_workflow('{"name": "create_core_group", "target": "CREATE", "description": "Create", "product_type": "CoreGroup"}')$$),
+('attach', 11, $$workflow_registry.create_workflow('{"name": "create_core_group", "target": "CREATE", "description": "Create", "product_type": "CoreGroup"}')$$),
+('attach', 12, $$workflow_registry.create_workflow('{"name": "create_core_group", "target": "MODIFY", "description": "Create", "product_type": "CoreGroup"}')$$),
+('attach', 13, $$workflow_registry.create_workflow('{"name": "create_nothing", "target": "CREATE", "description": "Create", "product_type": "NoSuchType"}')$$),
+('attach', 14, $$workflow_registry.create_task('{"name": "core_task", "description": "Task"}')$$),
+('attach', 15, $$workflow_registry.create_product('{"name": "Core Late", "description": "Group", "product_type": "CoreGroup", "tag": "LATE"}')$$),
+('attach', 16, $$workflow_registry.create_workflows('[]')$$),
+('attach', 17, $$workflow_registry.valid_target('CREATE')$$),
+('attach', 18, $$workflow_registry.link_new_product()$$),
+('attach', 19, $$workflow_registry.delete_product('Core Late')$$),
+('attach', 20, $$workflow_registry.delete_workflow('core_task')$$),
+('attach', 21, $$workflow_registry.delete_workflow('create_core_group')$$),
+('attach', 22, $$workflow_registry.detach_orchestrator_core()$$),
+('attach', 23, $$workflow_registry.detach_orchestrator_core()$$);
 
 CREATE FUNCTION pg_temp.run(which pg_catalog.text)
 RETURNS TABLE (n pg_catalog.int4, outcome pg_catalog.text, detail pg_catalog.text)
@@ -360,6 +404,7 @@ $$;
 SELECT * FROM pg_temp.run('register');
 SELECT * FROM pg_temp.registry();
 SELECT * FROM pg_temp.run('delete');
+SELECT * FROM pg_temp.run('attach');
 SELECT * FROM pg_temp.registry();
 SELECT * FROM pg_temp.recorded();
 
@@ -369,6 +414,7 @@ SELECT * FROM pg_temp.recorded();
 SET search_path = public, workflow_registry, pg_catalog;
 SELECT * FROM pg_temp.run('register');
 SELECT * FROM pg_temp.run('delete');
+SELECT * FROM pg_temp.run('attach');
 SELECT * FROM pg_temp.registry();
 SELECT * FROM pg_temp.recorded();
 
@@ -389,6 +435,7 @@ WHERE e.extname OPERATOR(pg_catalog.=) 'workflow_registry'::pg_catalog.name;
 SELECT * FROM pg_temp.run('register');
 SELECT * FROM pg_temp.registry();
 SELECT * FROM pg_temp.run('delete');
+SELECT * FROM pg_temp.run('attach');
 SELECT * FROM pg_temp.registry();
 
 --
@@ -418,6 +465,7 @@ FROM pg_catalog.pg_proc AS p
 WHERE p.pronamespace OPERATOR(pg_catalog.=) 'workflow_registry'::pg_catalog.regnamespace;
 SELECT * FROM pg_temp.run('register');
 SELECT * FROM pg_temp.run('delete');
+SELECT * FROM pg_temp.run('attach');
 SELECT * FROM pg_temp.registry();
 
 -- nothing recorded: the extension never reached a look-alike
@@ -448,6 +496,6 @@ SELECT * FROM pg_temp.recorded();
 RESET search_path;
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;
-DROP SCHEMA hostile_src CASCADE;
+DROP SCHEMA hostile_src, hostile_oc CASCADE;
 DROP OWNED BY regress_hostile;
 DROP ROLE regress_hostile;

@@ -35,6 +35,7 @@ typedef struct WrCatalogCache
 	bool		valid;
 	Oid			target_typid;
 	Oid			products_relid;
+	Oid			attachment_relid;	/* InvalidOid before 1.7 */
 } WrCatalogCache;
 
 static WrCatalogCache wr_cache;
@@ -82,6 +83,8 @@ wr_catalog(void)
 						ObjectIdGetDatum(nspid)) : InvalidOid;
 	wr_cache.products_relid = OidIsValid(nspid) ?
 		get_relname_relid("products", nspid) : InvalidOid;
+	wr_cache.attachment_relid = OidIsValid(nspid) ?
+		get_relname_relid("attachment", nspid) : InvalidOid;
 
 	if (!OidIsValid(wr_cache.target_typid) ||
 		!OidIsValid(wr_cache.products_relid))
@@ -153,6 +156,26 @@ wr_products_relid(void)
 }
 
 /*
+ * The OID of workflow_registry.attachment, or InvalidOid on a version
+ * before 1.7, which cannot be attached.
+ */
+Oid
+wr_attachment_relid(void)
+{
+	return wr_catalog()->attachment_relid;
+}
+
+/* Whether label is exactly a label of workflow_registry.target as installed. */
+bool
+wr_is_target_label(const char *label)
+{
+	return strlen(label) < NAMEDATALEN &&
+		SearchSysCacheExists2(ENUMTYPOIDNAME,
+							  ObjectIdGetDatum(wr_catalog()->target_typid),
+							  CStringGetDatum(label));
+}
+
+/*
  * Raise an error unless label is exactly a label of workflow_registry.target
  * as installed, so the versions' enums decide and nothing is case-folded.
  */
@@ -163,9 +186,7 @@ wr_check_target(const char *label)
 	bool		upper_exists = false;
 	char	   *upper = NULL;
 
-	if (strlen(label) < NAMEDATALEN &&
-		SearchSysCacheExists2(ENUMTYPOIDNAME, ObjectIdGetDatum(typid),
-							  CStringGetDatum(label)))
+	if (wr_is_target_label(label))
 		return;
 
 	if (strlen(label) < NAMEDATALEN)

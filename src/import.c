@@ -359,8 +359,12 @@ static WrStatements import = WR_STATEMENTS(import_statements);
  */
 static Relation
 open_source_table(Oid nspid, const char *schema, const SourceTable *st,
-				  AttrNumber *attnums)
+				  AttrNumber *attnums, const char *function)
 {
+	const char *hint = strcmp(function, "import_orchestrator_core()") == 0 ?
+		"Copy the rows into plain tables of orchestrator-core's shape in a schema of their own, and import from that schema." :
+		"Attach the schema that holds orchestrator-core's own tables, as its migrations create them.";
+
 	Oid			relid = get_relname_relid(st->name, nspid);
 	AclResult	aclresult;
 	Relation	rel;
@@ -371,7 +375,7 @@ open_source_table(Oid nspid, const char *schema, const SourceTable *st,
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation \"%s.%s\" does not exist", schema, st->name),
-				 errdetail("import_orchestrator_core() reads orchestrator-core's tables products, workflows and products_workflows."),
+				 errdetail("%s reads orchestrator-core's tables products, workflows and products_workflows.", function),
 				 errhint("Pass the schema that holds orchestrator-core's tables as source_schema.")));
 
 	/* we run as the extension's owner: check the caller's right to read */
@@ -408,8 +412,8 @@ open_source_table(Oid nspid, const char *schema, const SourceTable *st,
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s.%s\" is %s", schema, st->name, reason),
-				 errdetail("import_orchestrator_core() runs as the extension's owner and reads only plain tables, whose rows it can read without running code that another role has written (a view's query, a policy, a foreign table's wrapper, the tables of a hierarchy)."),
-				 errhint("Copy the rows into plain tables of orchestrator-core's shape in a schema of their own, and import from that schema.")));
+				 errdetail("%s runs as the extension's owner and reads only plain tables, whose rows it can read without running code that another role has written (a view's query, a policy, a foreign table's wrapper, the tables of a hierarchy).", function),
+				 errhint("%s", hint)));
 
 	desc = RelationGetDescr(rel);
 	for (int c = 0; c < st->ncolumns; c++)
@@ -427,7 +431,7 @@ open_source_table(Oid nspid, const char *schema, const SourceTable *st,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" of relation \"%s.%s\" does not exist",
 							col->name, schema, st->name),
-					 errdetail("import_orchestrator_core() reads the columns orchestrator-core's tables have had since release 2."),
+					 errdetail("%s reads the columns orchestrator-core's tables have had since release 2.", function),
 					 errhint("Pass the schema that holds orchestrator-core's tables as source_schema.")));
 		}
 		att = TupleDescAttr(desc, attnum - 1);
@@ -444,10 +448,43 @@ open_source_table(Oid nspid, const char *schema, const SourceTable *st,
 							format_type_be(att->atttypid),
 							col->type == TEXTOID ? "character varying or text" :
 							format_type_be(col->type)),
-					 errdetail("import_orchestrator_core() runs as the extension's owner and reads only the built-in types orchestrator-core's columns have: any other type (a domain, an enum, a type of another role's) could run its owner's code when its values are read, cast or compared."),
-					 errhint("Copy the rows into plain tables of orchestrator-core's shape in a schema of their own, and import from that schema.")));
+					 errdetail("%s runs as the extension's owner and reads only the built-in types orchestrator-core's columns have: any other type (a domain, an enum, a type of another role's) could run its owner's code when its values are read, cast or compared.", function),
+					 errhint("%s", hint)));
 	}
 	return rel;
+}
+
+/*
+ * Open orchestrator-core's table "name" (products, products_workflows or
+ * workflows) in a schema and check it as the import checks its source, for
+ * the SQL function "function".  With all_columns, the optional columns of
+ * older releases (is_task, deleted_at) must be there too.
+ */
+Relation
+wr_open_orchestrator_table(Oid nspid, const char *schema, const char *name,
+						   bool all_columns, const char *function)
+{
+	for (int t = 0; t < NUM_SOURCE_TABLES; t++)
+	{
+		const SourceTable *st = &source_tables[t];
+		AttrNumber	attnums[MAX_SOURCE_COLUMNS];
+		Relation	rel;
+
+		if (strcmp(st->name, name) != 0)
+			continue;
+		rel = open_source_table(nspid, schema, st, attnums, function);
+		for (int c = 0; all_columns && c < st->ncolumns; c++)
+			if (attnums[c] == InvalidAttrNumber)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" of relation \"%s.%s\" does not exist",
+								st->columns[c].name, schema, name),
+						 errdetail("%s needs the tables of orchestrator-core 4.0 or later, whose workflows have is_task and deleted_at.", function),
+						 errhint("Upgrade orchestrator-core's schema first (main.py db upgrade heads).")));
+		return rel;
+	}
+	elog(ERROR, "unknown orchestrator-core table \"%s\"", name);
+	return NULL;				/* keep compiler quiet */
 }
 
 /*
@@ -546,7 +583,8 @@ read_source(Oid nspid, const char *schema, Datum *args)
 
 	/* every table is checked before any is read */
 	for (int t = 0; t < NUM_SOURCE_TABLES; t++)
-		rels[t] = open_source_table(nspid, schema, &source_tables[t], attnums[t]);
+		rels[t] = open_source_table(nspid, schema, &source_tables[t], attnums[t],
+									"import_orchestrator_core()");
 	for (int t = 0; t < NUM_SOURCE_TABLES; t++)
 	{
 		read_source_table(rels[t], &source_tables[t], attnums[t], args + first);

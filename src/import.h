@@ -9,10 +9,14 @@
 #define WR_IMPORT_H
 
 #include "access/tupdesc.h"
+#include "utils/relcache.h"
 #include "utils/tuplestore.h"
 
 extern void wr_import_orchestrator_core(const char *schema, bool dry_run,
 										Tuplestorestate *out,
 										TupleDesc outdesc);
+extern Relation wr_open_orchestrator_table(Oid nspid, const char *schema,
+										   const char *name, bool all_columns,
+										   const char *function);
 
 #endif							/* WR_IMPORT_H */

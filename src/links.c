@@ -38,6 +38,7 @@
  */
 #include "postgres.h"
 
+#include "attach.h"
 #include "catalog.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -55,18 +56,24 @@ typedef enum WrLinksStatement
 	LINKS_PRODUCT_TAGS
 } WrLinksStatement;
 
+static char *attached_product_ids(const char *schema);
+static char *attached_workflow_ids(const char *schema);
+static char *attached_product_tags(const char *schema);
+
 static const WrStatement links_sql[] = {
 	/* the other side of the links, for check_type_unchanged() */
 	[LINKS_PRODUCT_IDS] = {
 		.sql = "SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
 		" FROM workflow_registry.products AS p"
 		" WHERE p.product_type OPERATOR(pg_catalog.=) $1",
+		.attached = attached_product_ids,
 		.nargs = 1, .argtypes = {TEXTOID}, .read_only = true
 	},
 	[LINKS_WORKFLOW_IDS] = {
 		.sql = "SELECT pg_catalog.array_agg(w.workflow_id ORDER BY w.workflow_id)::pg_catalog.text"
 		" FROM workflow_registry.workflows AS w"
 		" WHERE w.product_type OPERATOR(pg_catalog.=) $1",
+		.attached = attached_workflow_ids,
 		.nargs = 1, .argtypes = {TEXTOID}, .read_only = true
 	},
 	/* "GROUP, USER_INT": the tags of a product type, for an error detail */
@@ -75,11 +82,40 @@ static const WrStatement links_sql[] = {
 		" ORDER BY p.tag::pg_catalog.text)"
 		" FROM workflow_registry.products AS p"
 		" WHERE p.product_type OPERATOR(pg_catalog.=) $1",
+		.attached = attached_product_tags,
 		.nargs = 1, .argtypes = {TEXTOID}
 	},
 };
 
 static WrStatements statements = WR_STATEMENTS(links_sql);
+
+/* The same, for a registry attached to orchestrator-core's tables. */
+static char *
+attached_product_ids(const char *schema)
+{
+	return psprintf("SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
+					" FROM %s AS p WHERE p.product_type OPERATOR(pg_catalog.=) $1",
+					wr_attached_table(schema, "products"));
+}
+
+static char *
+attached_workflow_ids(const char *schema)
+{
+	return psprintf("SELECT pg_catalog.array_agg(m.workflow_id ORDER BY m.workflow_id)::pg_catalog.text"
+					" FROM workflow_registry.attached_workflows AS m"
+					" JOIN %s AS w ON w.workflow_id OPERATOR(pg_catalog.=) m.workflow_id"
+					" WHERE m.product_type OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL",
+					wr_attached_table(schema, "workflows"));
+}
+
+static char *
+attached_product_tags(const char *schema)
+{
+	return psprintf("SELECT pg_catalog.string_agg(DISTINCT p.tag::pg_catalog.text, ', '"
+					" ORDER BY p.tag::pg_catalog.text)"
+					" FROM %s AS p WHERE p.product_type OPERATOR(pg_catalog.=) $1",
+					wr_attached_table(schema, "products"));
+}
 
 /* The object id of a product type's lock. */
 static uint32
@@ -104,18 +140,21 @@ check_type_unchanged(const char *product_type, bool products)
 	WrLinksStatement which = products ? LINKS_PRODUCT_IDS : LINKS_WORKFLOW_IDS;
 	Datum		values[1];
 	SPIPlanPtr	plan;
+	WrUserContext saved;
 	char	   *seen;
 	char	   *latest;
 
 	values[0] = CStringGetTextDatum(product_type);
 	SPI_connect();
 	plan = wr_kept_plan(&statements, which, WR_API_1_0);
+	wr_enter_registry_owner(&statements, which, &saved);
 	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed");
 	seen = wr_result_text(1);
 	if (SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(),
 							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_snapshot failed");
+	wr_leave_registry_owner(&saved);
 	latest = wr_result_text(1);
 
 	if ((seen == NULL) != (latest == NULL) ||

@@ -20,6 +20,8 @@
  */
 #include "postgres.h"
 
+#include "attach.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "links.h"
 #include "message.h"
@@ -28,6 +30,7 @@
 #include "registry.h"
 #include "spi.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 typedef enum WrRegistryStatement
 {
@@ -43,7 +46,8 @@ typedef enum WrRegistryStatement
 	REG_DELETE_WORKFLOW_UNDOABLY,
 	REG_DELETE_PRODUCT_UNDOABLY,
 	REG_WORKFLOW_FOR_UPDATE,
-	REG_UPDATE_WORKFLOW
+	REG_UPDATE_WORKFLOW,
+	REG_PRODUCT_SUBSCRIPTIONS
 } WrRegistryStatement;
 
 /*
@@ -88,6 +92,17 @@ static char *build_insert_workflow(WrApiVersion api);
 static char *build_create_workflow(WrApiVersion api);
 static char *build_find_workflow(WrApiVersion api);
 static char *build_create_product(WrApiVersion api);
+static char *attached_insert_workflow(const char *schema);
+static char *attached_create_workflow(const char *schema);
+static char *attached_find_workflow(const char *schema);
+static char *attached_workflow_type(const char *schema);
+static char *attached_delete_workflow(const char *schema);
+static char *attached_create_product(const char *schema);
+static char *attached_find_product(const char *schema);
+static char *attached_product_type(const char *schema);
+static char *attached_delete_product(const char *schema);
+static char *attached_product_subscriptions(const char *schema);
+static void check_no_subscriptions(const char *name);
 
 static const WrStatement registry_sql[] = {
 	/*
@@ -96,7 +111,10 @@ static const WrStatement registry_sql[] = {
 	 * Anything else inserts nothing and returns no row, and
 	 * REG_CREATE_WORKFLOW finds out why.
 	 */
-	[REG_INSERT_WORKFLOW] = {.build = build_insert_workflow, WORKFLOW_ARGS},
+	[REG_INSERT_WORKFLOW] = {
+		.build = build_insert_workflow, .attached = attached_insert_workflow,
+		WORKFLOW_ARGS
+	},
 
 	/*
 	 * Insert only when no row of that name is visible and the product type
@@ -106,19 +124,27 @@ static const WrStatement registry_sql[] = {
 	 * the number of products of the type and of those linked, and the
 	 * registered row.
 	 */
-	[REG_CREATE_WORKFLOW] = {.build = build_create_workflow, WORKFLOW_ARGS},
-	[REG_FIND_WORKFLOW] = {.build = build_find_workflow, NAME_ARG},
+	[REG_CREATE_WORKFLOW] = {
+		.build = build_create_workflow, .attached = attached_create_workflow,
+		WORKFLOW_ARGS
+	},
+	[REG_FIND_WORKFLOW] = {
+		.build = build_find_workflow, .attached = attached_find_workflow,
+		NAME_ARG
+	},
 	/* the type as registered now, without locking the row */
 	[REG_WORKFLOW_TYPE] = {
 		.sql = "SELECT w.product_type::pg_catalog.text"
 		" FROM workflow_registry.workflows AS w"
 		" WHERE w.name OPERATOR(pg_catalog.=) $1",
+		.attached = attached_workflow_type,
 		NAME_ARG
 	},
 	[REG_DELETE_WORKFLOW] = {
 		.sql = "DELETE FROM workflow_registry.workflows AS w"
 		" WHERE" WORKFLOW_OF_TYPE("w")
 		" RETURNING w.workflow_id",
+		.attached = attached_delete_workflow,
 		NAME_TYPE_ARGS
 	},
 
@@ -127,23 +153,29 @@ static const WrStatement registry_sql[] = {
 	 * 1.2 on, by the link rule with tags).  Returns the new id and the
 	 * registered row.
 	 */
-	[REG_CREATE_PRODUCT] = {.build = build_create_product, PRODUCT_ARGS},
+	[REG_CREATE_PRODUCT] = {
+		.build = build_create_product, .attached = attached_create_product,
+		PRODUCT_ARGS
+	},
 	[REG_FIND_PRODUCT] = {
 		.sql = "SELECT p.product_id, p.description, p.product_type, p.tag, p.status"
 		" FROM workflow_registry.products AS p"
 		" WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+		.attached = attached_find_product,
 		NAME_ARG
 	},
 	[REG_PRODUCT_TYPE] = {
 		.sql = "SELECT p.product_type::pg_catalog.text"
 		" FROM workflow_registry.products AS p"
 		" WHERE p.name OPERATOR(pg_catalog.=) $1",
+		.attached = attached_product_type,
 		NAME_ARG
 	},
 	[REG_DELETE_PRODUCT] = {
 		.sql = "DELETE FROM workflow_registry.products AS p"
 		" WHERE" PRODUCT_OF_TYPE("p")
 		" RETURNING p.product_id",
+		.attached = attached_delete_product,
 		NAME_TYPE_ARGS
 	},
 
@@ -206,6 +238,11 @@ static const WrStatement registry_sql[] = {
 		" (SELECT pg_catalog.count(*) FROM candidate),"
 		" (SELECT pg_catalog.count(*) FROM linkable)",
 		WORKFLOW_ARGS
+	},
+	/* attached only: the subscriptions of a product */
+	[REG_PRODUCT_SUBSCRIPTIONS] = {
+		.attached = attached_product_subscriptions,
+		NAME_ARG
 	},
 };
 
@@ -385,6 +422,226 @@ build_create_product(WrApiVersion api)
 					api >= WR_API_1_2 ?
 					WR_LINK_RULE("$3", "$4", "w.product_type", "w.product_tag") :
 					WR_LINK_RULE_1_0("$3", "w.product_type"));
+}
+
+/*
+ * The same statements for a registry attached to orchestrator-core's
+ * tables (attach.c): its workflows, products and products_workflows in the
+ * attached schema, and the product type and tag of each workflow the
+ * registry manages in workflow_registry.attached_workflows.  A workflow of
+ * orchestrator-core's table that has no such row is registered all the
+ * same (its name is taken), with no product type.  A soft-deleted workflow
+ * is not registered; registering its name again brings the same row back
+ * (its processes keep their workflow), with the new definition.  The
+ * products' links of a new product are the trigger's (link_new_product).
+ */
+
+/* the registered workflow of name $1, as wr_workflow_columns gives it */
+#define ATTACHED_WORKFLOW(schema) \
+	psprintf(" SELECT w.workflow_id, w.target::pg_catalog.text, w.description::pg_catalog.text," \
+			 " m.product_type::pg_catalog.text, w.is_task, m.product_tag::pg_catalog.text" \
+			 " FROM %s AS w LEFT JOIN workflow_registry.attached_workflows AS m" \
+			 " ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id" \
+			 " WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL" \
+			 " FOR KEY SHARE OF w", wr_attached_table(schema, "workflows"))
+
+/* the products of an attached schema a workflow of type $4 and tag $6 is
+ * linked to */
+#define ATTACHED_LINKED(schema) \
+	psprintf(" SELECT p.product_id FROM %s AS p WHERE" \
+			 WR_LINK_RULE("p.product_type", "p.tag", "$4", "$6"), \
+			 wr_attached_table(schema, "products"))
+
+static char *
+attached_insert_workflow(const char *schema)
+{
+	return psprintf("WITH inserted AS ("
+					" INSERT INTO %1$s AS w (name, target, description, is_task)"
+					" SELECT $1, $2, $3, $5"
+					" WHERE $4 IS NULL OR EXISTS (%3$s)"
+					" ON CONFLICT (name) DO NOTHING"
+					" RETURNING w.workflow_id),"
+					" meta AS ("
+					" INSERT INTO workflow_registry.attached_workflows"
+					" (workflow_id, product_type, product_tag)"
+					" SELECT i.workflow_id, $4, $6 FROM inserted AS i),"
+					" linked AS ("
+					" INSERT INTO %2$s (product_id, workflow_id)"
+					" SELECT l.product_id, i.workflow_id"
+					" FROM (%3$s) AS l CROSS JOIN inserted AS i)"
+					" SELECT i.workflow_id FROM inserted AS i",
+					wr_attached_table(schema, "workflows"),
+					wr_attached_table(schema, "products_workflows"),
+					ATTACHED_LINKED(schema));
+}
+
+static char *
+attached_create_workflow(const char *schema)
+{
+	return psprintf("WITH existing AS (%4$s),"
+					" candidate AS ("
+					" SELECT p.product_id FROM %3$s AS p"
+					" WHERE p.product_type OPERATOR(pg_catalog.=) $4),"
+					" linkable AS (%5$s),"
+					" inserted AS ("
+					" INSERT INTO %1$s AS w (name, target, description, is_task)"
+					" SELECT $1, $2, $3, $5"
+					" WHERE NOT EXISTS (SELECT FROM existing)"
+					" AND ($4 IS NULL OR EXISTS (SELECT FROM linkable))"
+					" ON CONFLICT (name) DO UPDATE SET target = EXCLUDED.target,"
+					" description = EXCLUDED.description, is_task = EXCLUDED.is_task,"
+					" deleted_at = NULL"
+					" WHERE w.deleted_at IS NOT NULL"
+					" RETURNING w.workflow_id),"
+					" meta AS ("
+					" INSERT INTO workflow_registry.attached_workflows AS m"
+					" (workflow_id, product_type, product_tag)"
+					" SELECT i.workflow_id, $4, $6 FROM inserted AS i"
+					" ON CONFLICT (workflow_id) DO UPDATE SET product_type = EXCLUDED.product_type,"
+					" product_tag = EXCLUDED.product_tag, is_default = false),"
+					" linked AS ("
+					" INSERT INTO %2$s (product_id, workflow_id)"
+					" SELECT l.product_id, i.workflow_id"
+					" FROM linkable AS l CROSS JOIN inserted AS i"
+					" ON CONFLICT DO NOTHING)"
+					" SELECT (SELECT i.workflow_id FROM inserted AS i),"
+					" (SELECT pg_catalog.count(*) FROM candidate),"
+					" (SELECT pg_catalog.count(*) FROM linkable),"
+					" e.*"
+					" FROM (VALUES (1)) AS one LEFT JOIN existing AS e ON true",
+					wr_attached_table(schema, "workflows"),
+					wr_attached_table(schema, "products_workflows"),
+					wr_attached_table(schema, "products"),
+					ATTACHED_WORKFLOW(schema),
+					ATTACHED_LINKED(schema));
+}
+
+static char *
+attached_find_workflow(const char *schema)
+{
+	return ATTACHED_WORKFLOW(schema);
+}
+
+static char *
+attached_workflow_type(const char *schema)
+{
+	return psprintf("SELECT m.product_type::pg_catalog.text"
+					" FROM %s AS w LEFT JOIN workflow_registry.attached_workflows AS m"
+					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL",
+					wr_attached_table(schema, "workflows"));
+}
+
+/* The table of the attached schema, if it exists (processes,
+ * subscriptions: orchestrator-core's, not needed to attach). */
+static bool
+attached_table_exists(const char *schema, const char *table)
+{
+	Oid			nspid = get_namespace_oid(schema, true);
+
+	return OidIsValid(nspid) && OidIsValid(get_relname_relid(table, nspid));
+}
+
+/*
+ * Delete a workflow; one that processes refer to (orchestrator-core's
+ * foreign key has no ON DELETE) is soft-deleted instead, as
+ * orchestrator-core's own model does, so the history stays: deleted_at is
+ * set and the links go.
+ */
+static char *
+attached_delete_workflow(const char *schema)
+{
+	const char *workflows = wr_attached_table(schema, "workflows");
+	char	   *ran = attached_table_exists(schema, "processes") ?
+		psprintf("EXISTS (SELECT FROM %s AS pr"
+				 " WHERE pr.workflow_id OPERATOR(pg_catalog.=) w.workflow_id)",
+				 wr_attached_table(schema, "processes")) :
+		"false";
+
+	return psprintf("WITH t AS ("
+					" SELECT w.workflow_id, %3$s AS ran FROM %1$s AS w"
+					" LEFT JOIN workflow_registry.attached_workflows AS m"
+					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL"
+					" AND (m.product_type OPERATOR(pg_catalog.=) $2"
+					" OR (m.product_type IS NULL AND $2 IS NULL))"
+					" FOR UPDATE OF w),"
+					" soft AS ("
+					" UPDATE %1$s AS w SET deleted_at = pg_catalog.now() FROM t"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND t.ran"
+					" RETURNING w.workflow_id),"
+					" unlinked AS ("
+					" DELETE FROM %2$s AS pw USING soft"
+					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) soft.workflow_id),"
+					" hard AS ("
+					" DELETE FROM %1$s AS w USING t"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran),"
+					" meta AS ("
+					" DELETE FROM workflow_registry.attached_workflows AS m USING t"
+					" WHERE m.workflow_id OPERATOR(pg_catalog.=) t.workflow_id)"
+					" SELECT t.workflow_id FROM t",
+					workflows,
+					wr_attached_table(schema, "products_workflows"),
+					ran);
+}
+
+static char *
+attached_create_product(const char *schema)
+{
+	return psprintf("WITH existing AS ("
+					" SELECT p.product_id, p.description::pg_catalog.text,"
+					" p.product_type::pg_catalog.text, p.tag::pg_catalog.text,"
+					" p.status::pg_catalog.text"
+					" FROM %1$s AS p"
+					" WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE),"
+					" inserted AS ("
+					" INSERT INTO %1$s AS p (name, description, product_type, tag, status)"
+					" SELECT $1, $2, $3, $4, $5"
+					" WHERE NOT EXISTS (SELECT FROM existing)"
+					" ON CONFLICT (name) DO NOTHING"
+					" RETURNING p.product_id)"
+					" SELECT (SELECT i.product_id FROM inserted AS i), e.*"
+					" FROM (VALUES (1)) AS one LEFT JOIN existing AS e ON true",
+					wr_attached_table(schema, "products"));
+}
+
+static char *
+attached_find_product(const char *schema)
+{
+	return psprintf("SELECT p.product_id, p.description::pg_catalog.text,"
+					" p.product_type::pg_catalog.text, p.tag::pg_catalog.text,"
+					" p.status::pg_catalog.text"
+					" FROM %s AS p"
+					" WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+					wr_attached_table(schema, "products"));
+}
+
+static char *
+attached_product_type(const char *schema)
+{
+	return psprintf("SELECT p.product_type::pg_catalog.text FROM %s AS p"
+					" WHERE p.name OPERATOR(pg_catalog.=) $1",
+					wr_attached_table(schema, "products"));
+}
+
+static char *
+attached_delete_product(const char *schema)
+{
+	return psprintf("DELETE FROM %s AS p WHERE" PRODUCT_OF_TYPE("p")
+					" RETURNING p.product_id",
+					wr_attached_table(schema, "products"));
+}
+
+static char *
+attached_product_subscriptions(const char *schema)
+{
+	if (!attached_table_exists(schema, "subscriptions"))
+		return pstrdup("SELECT 0::pg_catalog.int8 WHERE $1 IS NOT NULL");
+	return psprintf("SELECT pg_catalog.count(*) FROM %s AS s"
+					" JOIN %s AS p ON p.product_id OPERATOR(pg_catalog.=) s.product_id"
+					" WHERE p.name OPERATOR(pg_catalog.=) $1",
+					wr_attached_table(schema, "subscriptions"),
+					wr_attached_table(schema, "products"));
 }
 
 static void
@@ -583,6 +840,9 @@ delete_under_type_lock(bool workflow, WrRegistryStatement which,
 			locked = type;
 		}
 
+		/* attached, orchestrator-core's subscriptions keep a product */
+		if (!workflow && wr_attached_schema() != NULL)
+			check_no_subscriptions(name);
 		values[1] = wr_text_or_null(type, &nulls[1]);
 		wr_execute(&statements, which, values, nulls);
 		if (SPI_processed == 1)
@@ -614,6 +874,29 @@ wr_unregister_workflow(const char *name, bool if_exists)
 	else
 		wr_notify_change(WR_WORKFLOW_DELETED, 1);
 	SPI_finish();
+}
+
+/*
+ * Attached, orchestrator-core's subscriptions refer to their product, with
+ * a foreign key that keeps it: say so before the delete runs into it.
+ */
+static void
+check_no_subscriptions(const char *name)
+{
+	Datum		values[1];
+	int64		n;
+
+	values[0] = CStringGetTextDatum(name);
+	wr_execute(&statements, REG_PRODUCT_SUBSCRIPTIONS, values, NULL);
+	n = wr_result_int8(1);
+	if (n > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("product \"%s\" has subscriptions", wr_clip(name)),
+				 errdetail_plural("orchestrator-core has " INT64_FORMAT " subscription of this product, which refers to it.",
+								  "orchestrator-core has " INT64_FORMAT " subscriptions of this product, which refer to it.",
+								  n, n),
+				 errhint("Terminate the subscriptions in orchestrator-core and delete them first.")));
 }
 
 /*

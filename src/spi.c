@@ -16,7 +16,9 @@
  */
 #include "postgres.h"
 
+#include "attach.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -30,10 +32,24 @@ SPIPlanPtr
 wr_kept_plan(WrStatements *statements, int which, WrApiVersion api)
 {
 	const WrStatement *st = &statements->statements[which];
+	WrKeptPlans *kept = &statements->kept[which];
 	SPIPlanPtr *slot;
+	const char *schema = st->attached ? wr_attached_schema() : NULL;
 
 	Assert(which >= 0 && which < statements->nstatements);
-	slot = &statements->kept[which].plans[st->build ? api : 0];
+	if (schema != NULL)
+	{
+		/* planned for this attachment, not one since detached */
+		slot = &kept->attached;
+		if (*slot != NULL && kept->attachment != wr_attachment_generation())
+		{
+			SPI_freeplan(*slot);
+			*slot = NULL;
+		}
+		kept->attachment = wr_attachment_generation();
+	}
+	else
+		slot = &kept->plans[st->build ? api : 0];
 
 	if (*slot != NULL && !SPI_plan_is_valid(*slot))
 	{
@@ -42,8 +58,14 @@ wr_kept_plan(WrStatements *statements, int which, WrApiVersion api)
 	}
 	if (*slot == NULL)
 	{
-		const char *sql = st->build ? st->build(api) : st->sql;
-		SPIPlanPtr	plan = SPI_prepare(sql, st->nargs, (Oid *) st->argtypes);
+		const char *sql = schema ? st->attached(schema) :
+			st->build ? st->build(api) : st->sql;
+		SPIPlanPtr	plan;
+
+		if (sql == NULL)
+			elog(ERROR, "statement %d is only for a registry attached to orchestrator-core",
+				 which);
+		plan = SPI_prepare(sql, st->nargs, (Oid *) st->argtypes);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
@@ -65,13 +87,46 @@ void
 wr_execute_versioned(WrStatements *statements, int which, WrApiVersion api,
 					 Datum *values, const char *nulls)
 {
-	int			ret = SPI_execute_plan(wr_kept_plan(statements, which, api),
-									   values, nulls,
-									   statements->statements[which].read_only,
-									   0);
+	SPIPlanPtr	plan = wr_kept_plan(statements, which, api);
+	WrUserContext saved;
+	int			ret;
+
+	wr_enter_registry_owner(statements, which, &saved);
+	ret = SPI_execute_plan(plan, values, nulls,
+						   statements->statements[which].read_only, 0);
+	wr_leave_registry_owner(&saved);
 
 	if (ret < 0)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+}
+
+/*
+ * If statement "which" runs on an attached registry, become the owner of
+ * orchestrator-core's tables until wr_leave_registry_owner, in a
+ * security-restricted operation, as ri_triggers.c becomes a table's owner:
+ * whatever that role attached to its tables then runs as that role, never
+ * as the extension's owner.  An error restores the user with the
+ * (sub)transaction's abort.
+ */
+void
+wr_enter_registry_owner(WrStatements *statements, int which,
+						WrUserContext *saved)
+{
+	saved->switched = statements->statements[which].attached != NULL &&
+		wr_attached_schema() != NULL;
+	if (!saved->switched)
+		return;
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	SetUserIdAndSecContext(wr_attached_owner(),
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+void
+wr_leave_registry_owner(const WrUserContext *saved)
+{
+	if (saved->switched)
+		SetUserIdAndSecContext(saved->userid, saved->sec_context);
 }
 
 /* As wr_execute_versioned, for a statement whose text is fixed. */

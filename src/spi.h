@@ -22,6 +22,12 @@
  * version gives .build instead of .sql, gets one plan per version, and
  * runs with wr_execute_versioned().
  *
+ * A statement that reads or writes the registry also gives .attached, which
+ * builds its text for a registry attached to orchestrator-core's tables
+ * (attach.h); while the database is attached that text is planned and run
+ * instead, whatever the API version.  A statement without it names only
+ * the extension's own objects and is run as it is in both cases.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef WR_SPI_H
@@ -38,15 +44,21 @@ typedef struct WrStatement
 {
 	const char *sql;
 	char	   *(*build) (WrApiVersion api);	/* instead of sql */
+	char	   *(*attached) (const char *schema);	/* while attached */
 	int			nargs;
 	Oid			argtypes[WR_MAX_STATEMENT_ARGS];
 	bool		read_only;		/* as SPI_execute_plan() takes it */
 } WrStatement;
 
-/* The plans kept for one statement: one, or one per API version. */
+/*
+ * The plans kept for one statement: one, or one per API version; and the
+ * one for the attached registry, with the attachment it was built for.
+ */
 typedef struct WrKeptPlans
 {
 	SPIPlanPtr	plans[WR_NUM_API_VERSIONS];
+	SPIPlanPtr	attached;
+	uint64		attachment;
 } WrKeptPlans;
 
 /* A module's table of statements and the plans kept for them. */
@@ -62,6 +74,22 @@ typedef struct WrStatements
 
 extern SPIPlanPtr wr_kept_plan(WrStatements *statements, int which,
 						  WrApiVersion api);
+
+/*
+ * Statements on an attached registry run as the owner of orchestrator-core's
+ * tables (attach.c); wr_execute does this itself, and a caller that runs a
+ * kept plan in another way brackets it with these.
+ */
+typedef struct WrUserContext
+{
+	bool		switched;
+	Oid			userid;
+	int			sec_context;
+} WrUserContext;
+
+extern void wr_enter_registry_owner(WrStatements *statements, int which,
+									WrUserContext *saved);
+extern void wr_leave_registry_owner(const WrUserContext *saved);
 extern void wr_execute(WrStatements *statements, int which,
 					   Datum *values, const char *nulls);
 extern void wr_execute_versioned(WrStatements *statements, int which,

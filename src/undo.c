@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include "attach.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "links.h"
@@ -183,6 +184,13 @@ void
 wr_undo(const WrUndo *u, const char *version)
 {
 	Datum		values[2];
+
+	/* the undo of attach_orchestrator_core() */
+	if (strcmp(u->op, "detach_orchestrator_core") == 0)
+	{
+		wr_drop_attachment();
+		return;
+	}
 
 	if (u->product_type)
 		wr_lock_product_type(u->product_type,

@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "bulk.h"
+#include "attach.h"
 #include "catalog.h"
 #include "definition.h"
 #include "fmgr.h"
@@ -55,6 +56,10 @@ PG_FUNCTION_INFO_V1(check_code);
 PG_FUNCTION_INFO_V1(import_orchestrator_core);
 PG_FUNCTION_INFO_V1(valid_workflow_row);
 PG_FUNCTION_INFO_V1(valid_workflow_row_1_7);
+PG_FUNCTION_INFO_V1(attach_orchestrator_core);
+PG_FUNCTION_INFO_V1(detach_orchestrator_core);
+PG_FUNCTION_INFO_V1(valid_target);
+PG_FUNCTION_INFO_V1(link_new_product);
 
 static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 									  WrApiVersion api);
@@ -223,6 +228,7 @@ create_workflows(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 
 	wr_check_catalog();
+	wr_refuse_attached("create_workflows()");
 	wr_register_workflows(PG_GETARG_JSONB_P(0), WR_API_1_3,
 						  rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
@@ -247,6 +253,7 @@ apply_migration(PG_FUNCTION_ARGS)
 		wr_report_null_argument("requires", "apply_migration");
 
 	wr_check_catalog();
+	wr_refuse_attached("apply_migration()");
 	wr_apply_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 					   text_to_cstring(PG_GETARG_TEXT_PP(1)),
 					   PG_GETARG_JSONB_P(2),
@@ -264,6 +271,7 @@ revert_migration(PG_FUNCTION_ARGS)
 		wr_report_null_argument("migration version", "revert_migration");
 
 	wr_check_catalog();
+	wr_refuse_attached("revert_migration()");
 	wr_revert_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_VOID();
 }
@@ -284,6 +292,7 @@ plan_manifest(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
+	wr_refuse_attached("plan()");
 	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1), WR_API_1_4,
 			rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
@@ -309,6 +318,7 @@ sync_manifest(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
+	wr_refuse_attached("sync()");
 	wr_sync(PG_GETARG_JSONB_P(0), text_to_cstring(PG_GETARG_TEXT_PP(1)),
 			PG_GETARG_BOOL(2), WR_API_1_4, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
@@ -328,6 +338,7 @@ check_code(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
+	wr_refuse_attached("check()");
 	wr_check(PG_GETARG_JSONB_P(0), WR_API_1_4, rsinfo->setResult,
 			 rsinfo->setDesc);
 	return (Datum) 0;
@@ -354,9 +365,73 @@ import_orchestrator_core(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
+	wr_refuse_attached("import_orchestrator_core()");
 	wr_import_orchestrator_core(NameStr(*PG_GETARG_NAME(0)), PG_GETARG_BOOL(1),
 								rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
+}
+
+/*
+ * attach_orchestrator_core(schema_name name DEFAULT 'public',
+ *                          default_workflows text[] DEFAULT '{modify_note}')
+ * RETURNS TABLE (kind, name, action, reason), as of 1.7
+ */
+Datum
+attach_orchestrator_core(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ArrayType  *defaults;
+
+	prevent_write("attach_orchestrator_core()");
+	if (PG_ARGISNULL(0))
+		wr_report_null_argument("schema_name", "attach_orchestrator_core");
+	if (PG_ARGISNULL(1))
+		wr_report_null_argument("default_workflows", "attach_orchestrator_core");
+	defaults = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(defaults) > 1 || array_contains_nulls(defaults))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("default_workflows must be a one-dimensional array of names without NULLs"),
+				 errdetail("It names the workflows linked to every product, as orchestrator-core's DEFAULT_PRODUCT_WORKFLOWS."),
+				 errhint("Write it as '{modify_note}'.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+	wr_check_catalog();
+	wr_attach(NameStr(*PG_GETARG_NAME(0)), defaults, rsinfo->setResult,
+			  rsinfo->setDesc);
+	return (Datum) 0;
+}
+
+/* detach_orchestrator_core() RETURNS void, as of 1.7 */
+Datum
+detach_orchestrator_core(PG_FUNCTION_ARGS)
+{
+	prevent_write("detach_orchestrator_core()");
+	wr_check_catalog();
+	wr_detach();
+	PG_RETURN_VOID();
+}
+
+/*
+ * valid_target(target varchar) RETURNS boolean, as of 1.7: the CHECK
+ * constraint attach puts on orchestrator-core's workflows.target.  NULL
+ * passes, as in any CHECK (the column is NOT NULL).
+ */
+Datum
+valid_target(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(true);
+	wr_check_catalog();
+	PG_RETURN_BOOL(wr_is_target_label(text_to_cstring(PG_GETARG_TEXT_PP(0))));
+}
+
+/* link_new_product() RETURNS trigger, as of 1.7 */
+Datum
+link_new_product(PG_FUNCTION_ARGS)
+{
+	wr_link_new_product(fcinfo);
+	return PointerGetDatum(NULL);
 }
 
 /*

@@ -70,6 +70,7 @@ except Exception:
     sys.exit(1)
 
 client = TestClient(app, raise_server_exceptions=False)
+ran = {}
 
 
 def workflows_endpoint():
@@ -103,6 +104,7 @@ def create_user_group_process():
     if r.status_code != 201:
         return False, f"HTTP {r.status_code}: {r.text[:2000]}"
     pid = r.json()["id"]
+    ran["create_user_group"] = pid
     r = client.get(f"/api/processes/{pid}")
     if r.status_code != 200:
         return False, f"GET process HTTP {r.status_code}: {r.text[:2000]}"
@@ -122,8 +124,54 @@ def validate_products_task():
     return status == "completed", f"last_status {status}: {reason}\nsteps: {steps}"
 
 
+def workflow_names():
+    query = "{ workflows(first: 1000) { page { name } } }"
+    r = client.post("/api/graphql", json={"query": query})
+    return {w["name"] for w in r.json()["data"]["workflows"]["page"]}
+
+
+def product_workflows(name):
+    r = client.get("/api/products/")
+    return {w["name"] for p in r.json() if p["name"] == name for w in p["workflows"]}
+
+
+def product_added_by_core():
+    # orchestrator-core's own helper, as a product migration runs it:
+    # create() inserts the product, then ensure_default_workflows.
+    from orchestrator.migrations.helpers import create
+
+    with db.engine.begin() as conn:
+        create(conn, {"products": {"User partner": {
+            "product_id": "6d6f6f2a-7c1e-4c6e-9a43-0b8f3e5a1c04", "product_type": "User",
+            "description": "Partner user", "tag": "USER_PARTNER", "status": "active"}}})
+    got = product_workflows("User partner")
+    want = {"create_user", "modify_user", "terminate_user", "modify_note"}
+    return got == want, f"got: {sorted(got)}"
+
+
+def delete_workflow_that_ran():
+    # The README's helper runs delete_workflow(); create_user_group has a
+    # process, which orchestrator-core's foreign key keeps.
+    from sqlalchemy import text
+
+    pid = ran.get("create_user_group")
+    if pid is None:
+        return False, "no create_user_group process ran"
+    with db.engine.begin() as conn:
+        conn.execute(text("SELECT workflow_registry.delete_workflow('create_user_group')"))
+    r = client.get(f"/api/processes/{pid}")
+    kept = r.status_code == 200 and r.json().get("workflow_name") == "create_user_group"
+    offered = "create_user_group" in workflow_names() or "create_user_group" in product_workflows("User Group")
+    return kept and not offered, f"process kept: {kept} (HTTP {r.status_code}), still offered: {offered}"
+
+
 attempt("workflows endpoint (GraphQL) lists the six workflows with their targets", workflows_endpoint)
 attempt("each product lists its workflows (GET /api/products/), modify_note included", products_endpoint)
 attempt("a create_user_group process started through the API runs to completion", create_user_group_process)
 attempt("the nightly task_validate_products passes", validate_products_task)
+if mode == "extension":
+    attempt("a product that orchestrator-core's own create() adds later is offered the workflows of its type",
+            product_added_by_core)
+    attempt("delete_workflow of a workflow that has run keeps its process, and the API no longer offers it",
+            delete_workflow_that_ran)
 

@@ -135,6 +135,7 @@ new_revision() {
     fi
     file=$(cd "$app" && ls migrations/versions/schema/*.py | sort | comm -13 "$tmp/before" - | grep -v '_data_head\.py$\|data_head' | tail -1)
     [ -n "$file" ] || { echo "no new revision file" >> "$tmp/revision.out"; return 1; }
+    echo "$app/$file" > "$tmp/last_revision"
     "$vpy" - "$app/$file" "$body" "$first" <<'EOF' >> "$tmp/revision.out" 2>&1
 import sys
 path, body, first = sys.argv[1:4]
@@ -253,6 +254,77 @@ task_validate_subscriptions SYSTEM true true 0"
     if [ "$ran" -eq 0 ]; then
         fail "[$mode] check.py ran"
         tail -30 "$tmp/check.err" | diag
+    fi
+
+    # WR_ORCH_BENCH=N (test/bench/orchestrator): a data migration that
+    # registers N workflows through this mode's helpers, timed through
+    # `db upgrade heads`; prints "# bench MODE N MS" (not a test).
+    if [ -n "${WR_ORCH_BENCH:-}" ] && { [ "$mode" = upstream ] || [ -z "$todo" ]; }; then
+        cat > "$tmp/bench_body.py" <<BENCH
+new_workflows = [
+    {"name": f"bench_{i}", "target": "CREATE", "description": f"Bench workflow {i}", "product_type": "User"}
+    for i in range(1, ${WR_ORCH_BENCH} + 1)
+]
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    for workflow in new_workflows:
+        create_workflow(conn, workflow)
+
+
+def downgrade() -> None:
+    conn = op.get_bind()
+    for workflow in new_workflows:
+        delete_workflow(conn, workflow["name"])
+BENCH
+        : > "$tmp/revision.out"
+        if new_revision "$app" "bench" "$tmp/bench_body.py" "$import"; then
+            t0=$(date +%s%N)
+            if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/bench.out" 2>&1; then
+                t1=$(date +%s%N)
+                echo "# bench $mode $WR_ORCH_BENCH $(( (t1 - t0) / 1000000 ))"
+                echo "# bench $mode rows $(q -d "$db" -c "SELECT count(*) FROM public.workflows WHERE name LIKE 'bench_%'") links $(q -d "$db" -c "SELECT count(*) FROM public.products_workflows AS pw JOIN public.workflows AS w USING (workflow_id) WHERE w.name LIKE 'bench_%'")"
+            else
+                tail -20 "$tmp/bench.out" | diag
+            fi
+        fi
+    fi
+
+    # A later migration with one mistake fails `db upgrade heads` with the
+    # extension's error and writes nothing (attached: orchestrator-core's
+    # tables and alembic_version stay as they were).
+    if [ "$mode" = extension ] && [ -z "$todo" ]; then
+        snapshot() {
+            q -d "$db" -c "SELECT row_to_json(t)::text FROM public.workflows AS t
+                           UNION ALL SELECT row_to_json(t)::text FROM public.products_workflows AS t
+                           UNION ALL SELECT row_to_json(t)::text FROM public.alembic_version AS t ORDER BY 1"
+        }
+        for bad in "bad_target InvalidTextRepresentation" "bad_product_type ForeignKeyViolation"; do
+            set -- $bad
+            before=$(snapshot)
+            : > "$tmp/revision.out"
+            if ! new_revision "$app" "$1" "$here/migrations/$1.py" "$import"; then
+                fail "[$mode] $1: db revision"
+                diag < "$tmp/revision.out"
+                continue
+            fi
+            if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/bad.out" 2>&1; then
+                fail "[$mode] $1: db upgrade heads fails"
+            elif grep -q "psycopg2.errors.$2" "$tmp/bad.out"; then
+                pass "[$mode] $1: db upgrade heads fails with the extension's $2"
+                grep -m1 -o "(psycopg2.errors.$2) .*" "$tmp/bad.out" | diag
+            else
+                fail "[$mode] $1: db upgrade heads fails with the extension's $2"
+                tail -20 "$tmp/bad.out" | diag
+            fi
+            if [ "$(snapshot)" = "$before" ]; then
+                pass "[$mode] $1: orchestrator-core's tables and alembic_version unchanged"
+            else
+                fail "[$mode] $1: orchestrator-core's tables and alembic_version unchanged"
+            fi
+            rm -f "$(cat "$tmp/last_revision")"
+        done
     fi
 done
 

@@ -36,7 +36,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     conn = op.get_bind()
     if conn.execute(text("SELECT pg_catalog.to_regproc('workflow_registry.detach_orchestrator_core') IS NOT NULL")).scalar():
-        conn.execute(text("SELECT workflow_registry.detach_orchestrator_core('public')"))
+        conn.execute(text("SELECT workflow_registry.detach_orchestrator_core()"))
     else:
         for product in products:
             conn.execute(text("SELECT workflow_registry.delete_product(:name)"), {"name": product["name"]})

@@ -1,0 +1,650 @@
+/*-------------------------------------------------------------------------
+ *
+ * attach.c
+ *	  attach_orchestrator_core(): a registry that lives in
+ *	  orchestrator-core's own tables.
+ *
+ * A running orchestrator-core reads its workflows, products and
+ * products_workflows, in the schema its search_path finds, and its
+ * processes and subscriptions refer to them.  Attached, those tables are the
+ * registry: the functions register, delete and link there, in the caller's
+ * transaction, so the orchestrator sees each change at once.  The extension
+ * keeps beside them only what they have no column for, in
+ * workflow_registry.attached_workflows: each managed workflow's product
+ * type and tag, or that it is a default workflow (one linked to every
+ * product, as orchestrator-core's DEFAULT_PRODUCT_WORKFLOWS).  A workflow
+ * of the table without such a row is orchestrator-core's own business: the
+ * functions never change it, and its name is taken.
+ *
+ * Nothing is added that orchestrator-core's ORM or its own writers could
+ * trip over (no enum, no view, no new column): a CHECK constraint that its
+ * target is a label of workflow_registry.target, which every writer of
+ * orchestrator-core satisfies, and a trigger after INSERT on products that
+ * links a product orchestrator-core inserts itself as create_product()
+ * would.
+ *
+ * Those tables belong to orchestrator-core's role, not to the extension's
+ * owner, as whom the functions run: that role could add a trigger to them,
+ * or put a view in their place, and have it run as the owner.  So every
+ * statement on an attached table runs as the tables' owner, in a
+ * security-restricted operation (spi.c), and attach grants that role what
+ * those statements need of workflow_registry.attached_workflows.  Only the
+ * extension's owner may attach or detach, since it decides where every
+ * writer of the registry writes.
+ *
+ * Whether the database is attached is read from workflow_registry.attachment
+ * and cached per backend; attach and detach send a relcache invalidation
+ * for that table, which resets the cache in every backend when they commit
+ * (and in their own when they roll back).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "attach.h"
+#include "catalog.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "import.h"
+#include "ledger.h"
+#include "lib/stringinfo.h"
+#include "links.h"
+#include "message.h"
+#include "miscadmin.h"
+#include "spi.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+/* The names attach gives its guards on orchestrator-core's tables. */
+#define TARGET_CHECK "workflow_registry_target"
+#define LINK_TRIGGER "workflow_registry_link_new_product"
+
+typedef enum WrAttachStatement
+{
+	ATTACH_SCHEMA,
+	ATTACH_OWN_ROWS,
+	ATTACH_INSERT,
+	ATTACH_DELETE,
+	ATTACH_NUMBER,
+	ATTACH_APPLIED_VERSION,
+	ATTACH_LINK_PRODUCT
+} WrAttachStatement;
+
+static char *build_link_product(const char *schema);
+
+static const WrStatement attach_sql[] = {
+	[ATTACH_SCHEMA] = {
+		.sql = "SELECT a.schema_name::pg_catalog.text, a.tables_owner::pg_catalog.oid"
+		" FROM workflow_registry.attachment AS a",
+		.read_only = true
+	},
+	[ATTACH_OWN_ROWS] = {
+		.sql = "SELECT (SELECT pg_catalog.count(*) FROM workflow_registry.workflows)"
+		" OPERATOR(pg_catalog.+) (SELECT pg_catalog.count(*) FROM workflow_registry.products)",
+		.read_only = true
+	},
+	[ATTACH_INSERT] = {
+		.sql = "INSERT INTO workflow_registry.attachment"
+		" (schema_name, default_workflows, attached_by, tables_owner)"
+		" VALUES ($1, $2, $3, $4::pg_catalog.regrole)",
+		.nargs = 4, .argtypes = {NAMEOID, TEXTARRAYOID, NAMEOID, OIDOID}
+	},
+	[ATTACH_DELETE] = {
+		.sql = "WITH a AS (DELETE FROM workflow_registry.attachment RETURNING 1)"
+		" DELETE FROM workflow_registry.attached_workflows"
+	},
+	/* the number the next attachment of a schema gets: $1 "attach-<schema>-" */
+	[ATTACH_NUMBER] = {
+		.sql = "SELECT pg_catalog.count(*) OPERATOR(pg_catalog.+) 1"
+		" FROM workflow_registry.migrations"
+		" WHERE pg_catalog.starts_with(version, $1)",
+		.nargs = 1, .argtypes = {TEXTOID}, .read_only = true
+	},
+	[ATTACH_APPLIED_VERSION] = {
+		.sql = "SELECT m.version FROM workflow_registry.migrations AS m"
+		" WHERE m.kind OPERATOR(pg_catalog.=) 'data' AND m.reverted_at IS NULL"
+		" AND pg_catalog.starts_with(m.version, 'attach-')"
+		" ORDER BY m.applied_at DESC LIMIT 1",
+		.read_only = true
+	},
+	/*
+	 * A product orchestrator-core inserted: $1 its id, $2 its type, $3 its
+	 * tag.  Only ever run attached.
+	 */
+	[ATTACH_LINK_PRODUCT] = {
+		.attached = build_link_product,
+		.nargs = 3, .argtypes = {UUIDOID, TEXTOID, TEXTOID}
+	},
+};
+
+static WrStatements statements = WR_STATEMENTS(attach_sql);
+
+/* The cached attachment (see the file header). */
+static bool attachment_valid = false;
+static char *attachment_schema = NULL;
+static Oid	attachment_owner = InvalidOid;
+static Oid	attachment_relid = InvalidOid;
+static uint64 attachment_generation = 1;
+static bool callback_registered = false;
+
+static void
+attachment_changed(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == attachment_relid)
+	{
+		attachment_valid = false;
+		attachment_generation++;
+	}
+}
+
+const char *
+wr_attached_schema(void)
+{
+	bool		isnull;
+
+	if (attachment_valid)
+		return attachment_schema;
+
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(attachment_changed, (Datum) 0);
+		callback_registered = true;
+	}
+	/* valid before the lookup, so that an invalidation during it counts */
+	attachment_valid = true;
+	attachment_relid = wr_attachment_relid();
+	if (attachment_schema)
+		pfree(attachment_schema);
+	attachment_schema = NULL;
+	if (!OidIsValid(attachment_relid))
+		return NULL;
+
+	SPI_connect();
+	wr_execute(&statements, ATTACH_SCHEMA, NULL, NULL);
+	if (SPI_processed == 1)
+	{
+		attachment_schema = MemoryContextStrdup(TopMemoryContext,
+												wr_result_text(1));
+		attachment_owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc,
+														  2, &isnull));
+	}
+	SPI_finish();
+	return attachment_schema;
+}
+
+/* The owner of the attached tables; only valid while attached. */
+Oid
+wr_attached_owner(void)
+{
+	(void) wr_attached_schema();
+	return attachment_owner;
+}
+
+uint64
+wr_attachment_generation(void)
+{
+	return attachment_generation;
+}
+
+/* Tell every backend, at commit, that the attachment changed. */
+static void
+attachment_changes(void)
+{
+	CacheInvalidateRelcacheByRelid(wr_attachment_relid());
+}
+
+/*
+ * Raise an error if the registry is attached: for the functions that do not
+ * work on orchestrator-core's tables yet.
+ */
+void
+wr_refuse_attached(const char *function)
+{
+	const char *schema = wr_attached_schema();
+
+	if (schema != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s is not available while the registry is attached to orchestrator-core's tables",
+						function),
+				 errdetail("The registry is orchestrator-core's tables in schema \"%s\"; create_workflow(), create_task(), delete_workflow(), create_product() and delete_product() work there, %s does not yet.",
+						   schema, function),
+				 errhint("Register one definition at a time with those functions, or run detach_orchestrator_core() first.")));
+}
+
+/* schema.table, quoted, for the statements built for an attachment */
+const char *
+wr_attached_table(const char *schema, const char *table)
+{
+	return quote_qualified_identifier(schema, table);
+}
+
+#define qualified wr_attached_table
+
+static char *
+build_link_product(const char *schema)
+{
+	return psprintf("INSERT INTO %s AS pw (product_id, workflow_id)"
+					" SELECT $1, m.workflow_id"
+					" FROM workflow_registry.attached_workflows AS m"
+					" JOIN %s AS w ON w.workflow_id OPERATOR(pg_catalog.=) m.workflow_id"
+					" WHERE w.deleted_at IS NULL AND (m.is_default OR"
+					WR_LINK_RULE("$2", "$3", "m.product_type", "m.product_tag") ")"
+					" ON CONFLICT DO NOTHING",
+					qualified(schema, "products_workflows"),
+					qualified(schema, "workflows"));
+}
+
+/* Run a statement attach or detach builds from catalog names. */
+static void
+run(const char *sql, int nargs, Oid *argtypes, Datum *values)
+{
+	int			ret = SPI_execute_with_args(sql, nargs, argtypes, values, NULL,
+											false, 0);
+
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(ret));
+}
+
+/*
+ * Only the extension's owner (or a member of its role) may attach or
+ * detach: it decides where every writer of the registry writes.
+ */
+static void
+check_extension_owner(const char *function)
+{
+	Oid			owner = InvalidOid;
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("workflow_registry"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (!has_privs_of_role(GetOuterUserId(), owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to run %s", function),
+				 errdetail("Attaching and detaching decide where every writer of the registry writes; only the owner of extension \"workflow_registry\" may."),
+				 errhint("Run it as the role that created the extension, in the schema migration that creates it.")));
+}
+
+/*
+ * Classify orchestrator-core's rows, record what the registry manages, and
+ * return one row per workflow and product in out; returns the number of
+ * workflows whose target is not a label.  $1 is the default workflows.
+ */
+static int64
+classify(const char *schema, Datum default_workflows, Tuplestorestate *out,
+		 TupleDesc outdesc)
+{
+	const char *products = qualified(schema, "products");
+	const char *links = qualified(schema, "products_workflows");
+	const char *workflows = qualified(schema, "workflows");
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	int64		bad_targets = 0;
+	char	   *sql;
+
+	sql = psprintf("WITH links AS ("
+				   " SELECT pw.workflow_id, pg_catalog.count(*) AS nlinks,"
+				   " pg_catalog.count(DISTINCT p.product_type) AS ntypes,"
+				   " pg_catalog.min(p.product_type::pg_catalog.text) AS ptype,"
+				   " pg_catalog.count(DISTINCT p.tag) AS ntags,"
+				   " pg_catalog.min(p.tag::pg_catalog.text) AS ptag,"
+				   " pg_catalog.array_agg(p.product_id ORDER BY p.product_id) AS linked"
+				   " FROM %2$s AS pw JOIN %1$s AS p"
+				   " ON p.product_id OPERATOR(pg_catalog.=) pw.product_id"
+				   " GROUP BY pw.workflow_id),"
+				   " type_sets AS ("
+				   " SELECT p.product_type::pg_catalog.text AS product_type,"
+				   " pg_catalog.array_agg(p.product_id ORDER BY p.product_id) AS ids"
+				   " FROM %1$s AS p GROUP BY 1),"
+				   " tag_sets AS ("
+				   " SELECT p.product_type::pg_catalog.text AS product_type, p.tag::pg_catalog.text AS tag,"
+				   " pg_catalog.array_agg(p.product_id ORDER BY p.product_id) AS ids"
+				   " FROM %1$s AS p GROUP BY 1, 2),"
+				   " c AS ("
+				   " SELECT w.workflow_id, w.name::pg_catalog.text AS name,"
+				   " w.target::pg_catalog.text AS target, w.is_task, w.deleted_at,"
+				   " l.nlinks, l.ntypes, l.ptype, l.ntags, l.ptag, l.linked,"
+				   " ts.ids AS all_of_type, gs.ids AS all_of_tag,"
+				   " w.name::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($1) AS is_default,"
+				   " workflow_registry.valid_target(w.target) AS valid_target"
+				   " FROM %3$s AS w"
+				   " LEFT JOIN links AS l ON l.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
+				   " LEFT JOIN type_sets AS ts ON ts.product_type OPERATOR(pg_catalog.=) l.ptype"
+				   " LEFT JOIN tag_sets AS gs ON gs.product_type OPERATOR(pg_catalog.=) l.ptype"
+				   " AND gs.tag OPERATOR(pg_catalog.=) l.ptag),"
+				   " k AS ("
+				   " SELECT c.*,"
+				   " CASE WHEN c.deleted_at IS NOT NULL THEN 'skip'"
+				   " WHEN NOT c.valid_target THEN 'leave'"
+				   " WHEN c.is_default THEN 'default'"
+				   " WHEN c.nlinks IS NULL THEN CASE WHEN c.is_task THEN 'attach' ELSE 'leave' END"
+				   " WHEN c.ntypes OPERATOR(pg_catalog.>) 1 THEN 'leave'"
+				   " WHEN c.linked OPERATOR(pg_catalog.=) c.all_of_type THEN 'attach'"
+				   " WHEN c.ntags OPERATOR(pg_catalog.=) 1"
+				   " AND c.linked OPERATOR(pg_catalog.=) c.all_of_tag THEN 'attach'"
+				   " ELSE 'leave' END AS action,"
+				   " CASE WHEN c.deleted_at IS NOT NULL THEN 'it is soft-deleted'"
+				   " WHEN NOT c.valid_target"
+				   " THEN pg_catalog.format('its target %%L is not a label of workflow_registry.target', c.target)"
+				   " WHEN c.is_default THEN 'a default workflow: linked to every product'"
+				   " WHEN c.nlinks IS NULL AND NOT c.is_task THEN 'it is linked to no product and is not a task'"
+				   " WHEN c.ntypes OPERATOR(pg_catalog.>) 1 THEN 'it is linked to products of several product types'"
+				   " WHEN c.linked OPERATOR(pg_catalog.<>) c.all_of_type"
+				   " AND NOT (c.ntags OPERATOR(pg_catalog.=) 1 AND c.linked OPERATOR(pg_catalog.=) c.all_of_tag)"
+				   " THEN pg_catalog.format('it is linked to only some of the products of type %%L, and not to all those of one tag', c.ptype)"
+				   " END AS reason,"
+				   " CASE WHEN NOT c.is_default THEN c.ptype END AS product_type,"
+				   " CASE WHEN NOT c.is_default AND c.linked OPERATOR(pg_catalog.<>) c.all_of_type"
+				   " THEN c.ptag END AS product_tag"
+				   " FROM c),"
+				   " meta AS ("
+				   " INSERT INTO workflow_registry.attached_workflows"
+				   " (workflow_id, product_type, product_tag, is_default)"
+				   " SELECT k.workflow_id, k.product_type, k.product_tag, k.is_default FROM k"
+				   " WHERE k.action OPERATOR(pg_catalog.=) ANY ('{attach,default}'::pg_catalog.text[]))"
+				   " SELECT CASE WHEN k.is_task AND k.product_type IS NULL THEN 'task' ELSE 'workflow' END,"
+				   " k.name, k.action, k.reason, NOT k.valid_target FROM k"
+				   " UNION ALL"
+				   " SELECT 'product', p.name::pg_catalog.text, 'attach', NULL, false FROM %1$s AS p"
+				   " ORDER BY 1, 2",
+				   products, links, workflows);
+	run(sql, 1, argtypes, &default_workflows);
+
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		Datum		row[4];
+		bool		nulls[4];
+		bool		isnull;
+
+		for (int c = 0; c < 4; c++)
+			row[c] = SPI_getbinval(tup, desc, c + 1, &nulls[c]);
+		tuplestore_putvalues(out, outdesc, row, nulls);
+		if (DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull)))
+			bad_targets++;
+	}
+	return bad_targets;
+}
+
+/*
+ * attach_orchestrator_core(schema, default_workflows): see the file
+ * header.  Puts one row per workflow and product into out: kind, name,
+ * action (attach, default, skip, leave) and the reason.
+ */
+void
+wr_attach(const char *schema, ArrayType *default_workflows,
+		  Tuplestorestate *out, TupleDesc outdesc)
+{
+	TimestampTz started = GetCurrentTimestamp();
+	const char *attached = wr_attached_schema();
+	static const char *const tables[] = {"products", "products_workflows", "workflows"};
+	Oid			nspid;
+	Oid			owner = InvalidOid;
+	AclResult	aclresult;
+	int64		bad_targets;
+	Datum		values[4];
+	char	   *version;
+	StringInfoData steps;
+
+	if (!OidIsValid(wr_attachment_relid()))
+		elog(ERROR, "attach_orchestrator_core needs the 1.7 tables");
+	check_extension_owner("attach_orchestrator_core()");
+	if (attached != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("the registry is already attached to schema \"%s\"", attached),
+				 errdetail("A database has one registry."),
+				 errhint("Run detach_orchestrator_core() first to attach another schema.")));
+
+	nspid = get_namespace_oid(schema, false);
+	if (isAnyTempNamespace(nspid))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot attach the temporary schema \"%s\"", schema),
+				 errdetail("A temporary schema is one session's; the registry is every session's."),
+				 errhint("Attach the schema that holds orchestrator-core's tables, as its migrations create them.")));
+#if PG_VERSION_NUM >= 160000
+	aclresult = object_aclcheck(NamespaceRelationId, nspid, GetOuterUserId(),
+								ACL_USAGE);
+#else
+	aclresult = pg_namespace_aclcheck(nspid, GetOuterUserId(), ACL_USAGE);
+#endif
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_SCHEMA, schema);
+
+	SPI_connect();
+	wr_lock_ledger();
+	wr_execute(&statements, ATTACH_OWN_ROWS, NULL, NULL);
+	if (wr_result_int8(1) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the extension's own registry is not empty"),
+				 errdetail("It has " INT64_FORMAT " workflows and products; attached, the registry is orchestrator-core's tables and the extension's own stay unused.",
+						   wr_result_int8(1)),
+				 errhint("Delete them, or move them into orchestrator-core's tables, before attaching.")));
+
+	/*
+	 * The tables must be orchestrator-core's, as the import accepts them,
+	 * and the caller's own: attach puts guards on them.
+	 */
+	for (size_t t = 0; t < lengthof(tables); t++)
+	{
+		Relation	rel = wr_open_orchestrator_table(nspid, schema, tables[t], true,
+													 "attach_orchestrator_core()");
+
+		if (t == 0)
+			owner = rel->rd_rel->relowner;
+		else if (rel->rd_rel->relowner != owner)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the tables of schema \"%s\" have different owners", schema),
+					 errdetail("Table \"%s\" belongs to role \"%s\", table \"%s\" to role \"%s\"; attached, the functions read and write all three as their owner.",
+							   tables[0], GetUserNameFromId(owner, false),
+							   tables[t], GetUserNameFromId(rel->rd_rel->relowner, false)),
+					 errhint("Give the three tables one owner, as orchestrator-core's migrations do.")));
+		table_close(rel, NoLock);
+	}
+
+	/* what the statements run as that owner need of the extension's tables */
+	run(psprintf("GRANT USAGE ON SCHEMA workflow_registry TO %1$s;"
+				 " GRANT SELECT, INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows TO %1$s",
+				 quote_identifier(GetUserNameFromId(owner, false))), 0, NULL, NULL);
+
+	bad_targets = classify(schema, PointerGetDatum(default_workflows), out,
+						   outdesc);
+
+	/* the guards: a CHECK every writer of orchestrator-core satisfies ... */
+	run(psprintf("ALTER TABLE %s ADD CONSTRAINT " TARGET_CHECK
+				 " CHECK (workflow_registry.valid_target(target)) NOT VALID",
+				 qualified(schema, "workflows")), 0, NULL, NULL);
+	if (bad_targets == 0)
+		run(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT " TARGET_CHECK,
+					 qualified(schema, "workflows")), 0, NULL, NULL);
+	/* ... and the links of the products it inserts itself */
+	run(psprintf("CREATE TRIGGER " LINK_TRIGGER " AFTER INSERT ON %s"
+				 " FOR EACH ROW EXECUTE FUNCTION workflow_registry.link_new_product()",
+				 qualified(schema, "products")), 0, NULL, NULL);
+
+	values[0] = DirectFunctionCall1(namein, CStringGetDatum(schema));
+	values[1] = PointerGetDatum(default_workflows);
+	values[2] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
+	values[3] = ObjectIdGetDatum(owner);
+	wr_execute(&statements, ATTACH_INSERT, values, NULL);
+	attachment_changes();
+
+	/* the n-th attachment of this schema, in the ledger */
+	values[0] = CStringGetTextDatum(psprintf("attach-%s-", schema));
+	wr_execute(&statements, ATTACH_NUMBER, values, NULL);
+	version = psprintf("attach-%s-" INT64_FORMAT, schema, wr_result_int8(1));
+	initStringInfo(&steps);
+	appendStringInfoString(&steps, "[{\"attach_orchestrator_core\": {\"schema_name\": ");
+	escape_json(&steps, schema);
+	appendStringInfoString(&steps, "}}]");
+	wr_record_migration(version,
+						psprintf("Attached to orchestrator-core's tables in schema %s",
+								 quote_identifier(schema)),
+						construct_empty_array(TEXTOID),
+						DirectFunctionCall1(jsonb_in, CStringGetDatum(steps.data)),
+						list_make1(DatumGetPointer(DirectFunctionCall1(jsonb_in,
+																	   CStringGetDatum("{\"op\": \"detach_orchestrator_core\"}")))),
+						NIL, started);
+	SPI_finish();
+}
+
+/*
+ * Drop the guards attach added and what it recorded; orchestrator-core's
+ * rows stay as they are.  The caller holds the ledger lock: this is the
+ * undo of the attach migration.
+ */
+void
+wr_drop_attachment(void)
+{
+	const char *schema = wr_attached_schema();
+	Oid			owner = wr_attached_owner();
+	char	   *owner_name = GetUserNameFromId(owner, true);
+
+	if (schema == NULL)
+		return;
+	SPI_connect();
+	if (owner_name != NULL && !superuser_arg(owner))
+		run(psprintf("REVOKE INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows FROM %s",
+					 quote_identifier(owner_name)), 0, NULL, NULL);
+	if (OidIsValid(get_namespace_oid(schema, true)))
+	{
+		run(psprintf("ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS " TARGET_CHECK,
+					 qualified(schema, "workflows")), 0, NULL, NULL);
+		if (OidIsValid(get_relname_relid("products", get_namespace_oid(schema, false))))
+			run(psprintf("DROP TRIGGER IF EXISTS " LINK_TRIGGER " ON %s",
+						 qualified(schema, "products")), 0, NULL, NULL);
+	}
+	wr_execute(&statements, ATTACH_DELETE, NULL, NULL);
+	attachment_changes();
+	SPI_finish();
+}
+
+/*
+ * detach_orchestrator_core(): revert the attach migration, whose undo is
+ * wr_drop_attachment().
+ */
+void
+wr_detach(void)
+{
+	const char *schema;
+	char	   *version;
+
+	check_extension_owner("detach_orchestrator_core()");
+	schema = wr_attached_schema();
+	if (schema == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the registry is not attached"),
+				 errdetail("The registry is the extension's own tables."),
+				 errhint("attach_orchestrator_core() attaches it to orchestrator-core's tables.")));
+
+	SPI_connect();
+	wr_execute(&statements, ATTACH_APPLIED_VERSION, NULL, NULL);
+	version = SPI_processed == 1 ? wr_result_text_copy(1) : NULL;
+	SPI_finish();
+	if (version != NULL)
+		wr_revert_migration(version);
+	else
+	{
+		/* the ledger lost its row (a restore without data migrations) */
+		SPI_connect();
+		wr_lock_ledger();
+		SPI_finish();
+		wr_drop_attachment();
+	}
+}
+
+/* A column of the new row, by name, as text; NULL for NULL. */
+static char *
+new_value(TriggerData *trigdata, const char *column)
+{
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	int			attnum = SPI_fnumber(desc, column);
+
+	if (attnum <= 0)
+		elog(ERROR, "column \"%s\" of \"%s\" is missing", column,
+			 RelationGetRelationName(trigdata->tg_relation));
+	return SPI_getvalue(trigdata->tg_trigtuple, desc, attnum);
+}
+
+/*
+ * link_new_product(): the trigger after INSERT on an attached products
+ * table.  Links the new product to the managed workflows of its type and
+ * tag and to the default ones, under the product-type lock a product
+ * registration takes.  A trigger left on a schema that is no longer
+ * attached does nothing.
+ */
+void
+wr_link_new_product(FunctionCallInfo fcinfo)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	const char *schema;
+	char	   *type;
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	bool		isnull;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("link_new_product() must be fired after INSERT for each row")));
+
+	wr_check_catalog();
+	schema = wr_attached_schema();
+	if (schema == NULL ||
+		strcmp(schema, get_namespace_name(RelationGetNamespace(trigdata->tg_relation))) != 0 ||
+		strcmp(RelationGetRelationName(trigdata->tg_relation), "products") != 0)
+		return;
+
+	type = new_value(trigdata, "product_type");
+	if (type == NULL)
+		return;
+	wr_lock_product_type(type, ExclusiveLock);
+
+	values[0] = SPI_getbinval(trigdata->tg_trigtuple,
+							  RelationGetDescr(trigdata->tg_relation),
+							  SPI_fnumber(RelationGetDescr(trigdata->tg_relation), "product_id"),
+							  &isnull);
+	values[1] = CStringGetTextDatum(type);
+	values[2] = wr_text_or_null(new_value(trigdata, "tag"), &nulls[2]);
+	SPI_connect();
+	wr_execute(&statements, ATTACH_LINK_PRODUCT, values, nulls);
+	SPI_finish();
+}
