@@ -269,6 +269,54 @@ wr_valid_workflow_row(const text *name, const text *description,
 	return true;
 }
 
+/* Whether s (not NULL) has 1 to max characters. */
+static bool
+has_chars(const char *s, int max)
+{
+	return s[0] != '\0' && pg_mbstrlen(s) <= max;
+}
+
+/*
+ * Why a workflow row that another application wrote (orchestrator-core's,
+ * for the import) cannot be registered as it is, by the rules a definition
+ * is held to; NULL if it can.  NULL arguments are SQL NULLs.
+ */
+const char *
+wr_workflow_row_problem(const char *name, const char *target,
+						const char *description)
+{
+	if (name == NULL || strlen(name) > WR_MAX_NAME_CHARS ||
+		!wr_is_identifier(name, strlen(name)))
+		return "its name is not an identifier of at most 255 characters";
+	if (target == NULL || !wr_is_target_label(target))
+		return psprintf("its target %s is not a label of workflow_registry.target",
+						target ? quote_literal_cstr(target) : "NULL");
+	if (description == NULL || description[0] == '\0')
+		return "it has no description";
+	return NULL;
+}
+
+/* As wr_workflow_row_problem, for a product row. */
+const char *
+wr_product_row_problem(const char *name, const char *description,
+					   const char *product_type, const char *tag,
+					   const char *status)
+{
+	if (name == NULL || !has_chars(name, WR_MAX_NAME_CHARS))
+		return "its name must have 1 to 255 characters";
+	if (description == NULL || description[0] == '\0')
+		return "it has no description";
+	if (product_type == NULL || !has_chars(product_type, WR_MAX_PRODUCT_TYPE_CHARS))
+		return "its product_type must have 1 to 255 characters";
+	if (tag == NULL || !has_chars(tag, WR_MAX_TAG_CHARS))
+		return "its tag must have 1 to 20 characters";
+	for (size_t i = 0; status != NULL && i < lengthof(product_statuses); i++)
+		if (strcmp(status, product_statuses[i]) == 0)
+			return NULL;
+	return psprintf("its status %s is not active, pre production, phase out or end of life",
+					status ? quote_literal_cstr(status) : "NULL");
+}
+
 /*
  * Fill *def with the name and, when given, the target of a workflow as the
  * code registers it (check()).

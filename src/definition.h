@@ -62,6 +62,13 @@ extern bool wr_valid_workflow_row(const text *name, const text *description,
 								  bool has_product_type,
 								  const text *product_tag,
 								  const bool *is_task);
+extern const char *wr_workflow_row_problem(const char *name,
+										   const char *target,
+										   const char *description);
+extern const char *wr_product_row_problem(const char *name,
+										  const char *description,
+										  const char *product_type,
+										  const char *tag, const char *status);
 extern void wr_parse_code_workflow(Jsonb *jb, WrApiVersion api,
 								   WorkflowDef *def);
 extern char *wr_item_name(const JsonbValue *item);

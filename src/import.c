@@ -47,6 +47,7 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "definition.h"
 #include "import.h"
 #include "ledger.h"
 #include "lib/stringinfo.h"
@@ -108,8 +109,16 @@ static const SourceTable source_tables[] = {
 
 #define NUM_SOURCE_TABLES ((int) lengthof(source_tables))
 
-#define NUM_SOURCE_ARGS \
+#define NUM_SOURCE_COLUMNS \
 	(lengthof(product_columns) + lengthof(link_columns) + lengthof(workflow_columns))
+
+/*
+ * The statements' first parameters: the source columns, then $18 and $19,
+ * for each product and each workflow the rule of a definition it breaks,
+ * if any (wr_product_row_problem, wr_workflow_row_problem: the C rules
+ * create_product and create_workflow validate with).
+ */
+#define NUM_SOURCE_ARGS (NUM_SOURCE_COLUMNS + 2)
 
 /* The source rows, as the classification and the import statements see
  * them. */
@@ -117,16 +126,17 @@ static const SourceTable source_tables[] = {
 "src_products AS (" \
 " SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)," \
 " pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)," \
-" pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8))" \
-" AS p(id, name, description, product_type, tag, status, created_at, end_date))," \
+" pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8)," \
+" pg_catalog.unnest($18))" \
+" AS p(id, name, description, product_type, tag, status, created_at, end_date, problem))," \
 " src_link_rows AS (" \
 " SELECT * FROM ROWS FROM (pg_catalog.unnest($9), pg_catalog.unnest($10))" \
 " AS pw(product_id, workflow_id))," \
 " src_workflows AS (" \
 " SELECT * FROM ROWS FROM (pg_catalog.unnest($11), pg_catalog.unnest($12)," \
 " pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15)," \
-" pg_catalog.unnest($16), pg_catalog.unnest($17))" \
-" AS w(id, name, target, description, created_at, is_task, deleted_at))"
+" pg_catalog.unnest($16), pg_catalog.unnest($17), pg_catalog.unnest($19))" \
+" AS w(id, name, target, description, created_at, is_task, deleted_at, own_problem))"
 
 /*
  * The classification.  Columns: kind, name, id, action, reason, and for
@@ -140,22 +150,7 @@ static const char classify_sql[] =
 " WHERE rp.product_id OPERATOR(pg_catalog.=) sp.id AND rp.name OPERATOR(pg_catalog.=) sp.name"
 " AND rp.description OPERATOR(pg_catalog.=) sp.description"
 " AND rp.product_type OPERATOR(pg_catalog.=) sp.product_type"
-" AND rp.tag OPERATOR(pg_catalog.=) sp.tag AND rp.status OPERATOR(pg_catalog.=) sp.status) AS present,"
-" CASE"
-" WHEN sp.name IS NULL OR pg_catalog.char_length(sp.name) OPERATOR(pg_catalog.>) 255"
-" OR sp.name OPERATOR(pg_catalog.=) '' THEN 'its name must have 1 to 255 characters'"
-" WHEN sp.description IS NULL OR sp.description OPERATOR(pg_catalog.=) ''"
-" THEN 'it has no description'"
-" WHEN sp.product_type IS NULL OR sp.product_type OPERATOR(pg_catalog.=) ''"
-" OR pg_catalog.char_length(sp.product_type) OPERATOR(pg_catalog.>) 255"
-" THEN 'its product_type must have 1 to 255 characters'"
-" WHEN sp.tag IS NULL OR sp.tag OPERATOR(pg_catalog.=) ''"
-" OR pg_catalog.char_length(sp.tag) OPERATOR(pg_catalog.>) 20"
-" THEN 'its tag must have 1 to 20 characters'"
-" WHEN sp.status IS NULL OR sp.status OPERATOR(pg_catalog.<>) ALL"
-" ('{active,\"pre production\",\"phase out\",\"end of life\"}'::pg_catalog.text[])"
-" THEN pg_catalog.format('its status %L is not active, pre production, phase out or end of life', sp.status)"
-" END AS problem"
+" AND rp.tag OPERATOR(pg_catalog.=) sp.tag AND rp.status OPERATOR(pg_catalog.=) sp.status) AS present"
 " FROM src_products AS sp),"
 " product_rows2 AS ("
 " SELECT pr.*, COALESCE(pr.problem, CASE WHEN NOT pr.present AND EXISTS ("
@@ -218,15 +213,7 @@ static const char classify_sql[] =
 " AND rw.is_task OPERATOR(pg_catalog.=) wf3.is_task) AS present,"
 " CASE"
 " WHEN wf3.deleted_at IS NOT NULL THEN 'it is soft-deleted'"
-" WHEN wf3.name IS NULL OR pg_catalog.char_length(wf3.name) OPERATOR(pg_catalog.>) 255"
-" OR wf3.name OPERATOR(pg_catalog.!~) '^[A-Za-z_][A-Za-z0-9_]*$'"
-" THEN 'its name is not an identifier of at most 255 characters'"
-" WHEN NOT EXISTS (SELECT FROM pg_catalog.pg_enum AS e"
-" WHERE e.enumtypid OPERATOR(pg_catalog.=) 'workflow_registry.target'::pg_catalog.regtype"
-" AND e.enumlabel::pg_catalog.text OPERATOR(pg_catalog.=) wf3.target)"
-" THEN pg_catalog.format('its target %L is not a label of workflow_registry.target', wf3.target)"
-" WHEN wf3.description IS NULL OR wf3.description OPERATOR(pg_catalog.=) ''"
-" THEN 'it has no description'"
+" WHEN wf3.own_problem IS NOT NULL THEN wf3.own_problem"
 " WHEN wf3.dangling OPERATOR(pg_catalog.>) 0 THEN 'it is linked to a product that does not exist'"
 " WHEN wf3.rejected_products OPERATOR(pg_catalog.>) 0"
 " THEN 'it is linked to a product that cannot be imported'"
@@ -257,8 +244,8 @@ static const char classify_sql[] =
 " FROM workflow_rows2"
 " ORDER BY 1, 2, 3";
 
-/* Write the rows classified "import": after the source rows, $18 product
- * ids, $19 workflow ids, $20 their product types, $21 their product tags.
+/* Write the rows classified "import": after the source rows, $20 product
+ * ids, $21 workflow ids, $22 their product types, $23 their product tags.
  * Returns the undo list and what was touched, as jsonb and text[]. */
 static const char import_sql[] =
 "WITH " SOURCE_ROWS ","
@@ -267,10 +254,10 @@ static const char import_sql[] =
 " (product_id, name, description, product_type, tag, status, created_at, end_date)"
 " SELECT p.id, p.name, p.description, p.product_type, p.tag, p.status,"
 " p.created_at, p.end_date"
-" FROM src_products AS p WHERE p.id OPERATOR(pg_catalog.=) ANY ($18)"
+" FROM src_products AS p WHERE p.id OPERATOR(pg_catalog.=) ANY ($20)"
 " RETURNING product_id, name, product_type),"
 " wanted AS ("
-" SELECT * FROM ROWS FROM (pg_catalog.unnest($19), pg_catalog.unnest($20), pg_catalog.unnest($21))"
+" SELECT * FROM ROWS FROM (pg_catalog.unnest($21), pg_catalog.unnest($22), pg_catalog.unnest($23))"
 " AS x(id, product_type, product_tag)),"
 " workflows_in AS ("
 " INSERT INTO workflow_registry.workflows"
@@ -298,7 +285,8 @@ static const char import_sql[] =
 	TEXTARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, \
 	UUIDARRAYOID, UUIDARRAYOID, \
 	UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
-	TIMESTAMPTZARRAYOID, BOOLARRAYOID, TIMESTAMPTZARRAYOID
+	TIMESTAMPTZARRAYOID, BOOLARRAYOID, TIMESTAMPTZARRAYOID, \
+	TEXTARRAYOID, TEXTARRAYOID
 
 enum
 {
@@ -315,8 +303,8 @@ static const WrStatement import_statements[] = {
 		.argtypes = {SOURCE_ARGTYPES},
 		.read_only = true,
 	},
-	/* after the source arrays, $18 product ids, $19 workflow ids, $20 their
-	 * product types, $21 their product tags */
+	/* after the source arrays, $20 product ids, $21 workflow ids, $22 their
+	 * product types, $23 their product tags */
 	[IMPORT_WRITE] = {
 		.sql = import_sql,
 		.nargs = NUM_SOURCE_ARGS + 4,
@@ -570,9 +558,67 @@ read_source_table(Relation rel, const SourceTable *st,
 	SPI_freetuptable(SPI_tuptable);
 }
 
+#define PRODUCT_COLUMNS ((int) lengthof(product_columns))
+#define LINK_COLUMNS ((int) lengthof(link_columns))
+
+/* The elements of a text[] source column as C strings, NULL for NULL. */
+static char **
+column_strings(Datum array, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **out;
+
+	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, &nulls, n);
+	out = palloc(Max(*n, 1) * sizeof(char *));
+	for (int i = 0; i < *n; i++)
+		out[i] = nulls[i] ? NULL : TextDatumGetCString(elems[i]);
+	return out;
+}
+
+/*
+ * For each source row, the rule of a definition it breaks, or NULL: a
+ * text[] parameter.  columns are the table's arrays in SourceColumn order.
+ */
+static Datum
+row_problems(const Datum *columns, bool workflows)
+{
+	int			n;
+	const char **problems;
+
+	if (workflows)
+	{
+		/* workflow_id, name, target, description, ... */
+		char	  **name = column_strings(columns[1], &n);
+		char	  **target = column_strings(columns[2], &n);
+		char	  **description = column_strings(columns[3], &n);
+
+		problems = palloc(Max(n, 1) * sizeof(char *));
+		for (int i = 0; i < n; i++)
+			problems[i] = wr_workflow_row_problem(name[i], target[i], description[i]);
+	}
+	else
+	{
+		/* product_id, name, description, product_type, tag, status, ... */
+		char	  **name = column_strings(columns[1], &n);
+		char	  **description = column_strings(columns[2], &n);
+		char	  **product_type = column_strings(columns[3], &n);
+		char	  **tag = column_strings(columns[4], &n);
+		char	  **status = column_strings(columns[5], &n);
+
+		problems = palloc(Max(n, 1) * sizeof(char *));
+		for (int i = 0; i < n; i++)
+			problems[i] = wr_product_row_problem(name[i], description[i],
+												 product_type[i], tag[i],
+												 status[i]);
+	}
+	return wr_text_array(problems, n);
+}
+
 /*
  * Check the three source tables and read them into the statements' first
- * NUM_SOURCE_ARGS parameters.
+ * NUM_SOURCE_COLUMNS parameters, and add the rows' problems.
  */
 static void
 read_source(Oid nspid, const char *schema, Datum *args)
@@ -591,6 +637,9 @@ read_source(Oid nspid, const char *schema, Datum *args)
 		first += source_tables[t].ncolumns;
 		table_close(rels[t], NoLock);
 	}
+	args[NUM_SOURCE_COLUMNS] = row_problems(args, false);
+	args[NUM_SOURCE_COLUMNS + 1] = row_problems(args + PRODUCT_COLUMNS + LINK_COLUMNS,
+												true);
 }
 
 /* The C strings of a list, as an array for wr_text_array. */

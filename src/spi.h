@@ -38,7 +38,7 @@
 #include "nodes/pg_list.h"
 #include "utils/uuid.h"
 
-#define WR_MAX_STATEMENT_ARGS 21
+#define WR_MAX_STATEMENT_ARGS 23
 
 typedef struct WrStatement
 {
