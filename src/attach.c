@@ -410,7 +410,6 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 	static const char *const tables[] = {"products", "products_workflows", "workflows"};
 	Oid			nspid;
 	Oid			owner = InvalidOid;
-	AclResult	aclresult;
 	int64		bad_targets;
 	Datum		values[4];
 	char	   *version;
@@ -433,14 +432,7 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 				 errmsg("cannot attach the temporary schema \"%s\"", schema),
 				 errdetail("A temporary schema is one session's; the registry is every session's."),
 				 errhint("Attach the schema that holds orchestrator-core's tables, as its migrations create them.")));
-#if PG_VERSION_NUM >= 160000
-	aclresult = object_aclcheck(NamespaceRelationId, nspid, GetOuterUserId(),
-								ACL_USAGE);
-#else
-	aclresult = pg_namespace_aclcheck(nspid, GetOuterUserId(), ACL_USAGE);
-#endif
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_SCHEMA, schema);
+	wr_check_schema_usage(nspid, schema);
 
 	SPI_connect();
 	wr_lock_ledger();

@@ -443,6 +443,25 @@ open_source_table(Oid nspid, const char *schema, const SourceTable *st,
 }
 
 /*
+ * The functions run as the extension's owner: check that the caller may
+ * use the schema it names.
+ */
+void
+wr_check_schema_usage(Oid nspid, const char *schema)
+{
+	AclResult	aclresult;
+
+#if PG_VERSION_NUM >= 160000
+	aclresult = object_aclcheck(NamespaceRelationId, nspid, GetOuterUserId(),
+								ACL_USAGE);
+#else
+	aclresult = pg_namespace_aclcheck(nspid, GetOuterUserId(), ACL_USAGE);
+#endif
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_SCHEMA, schema);
+}
+
+/*
  * Open orchestrator-core's table "name" (products, products_workflows or
  * workflows) in a schema and check it as the import checks its source, for
  * the SQL function "function".  With all_columns, the optional columns of
@@ -827,18 +846,10 @@ wr_import_orchestrator_core(const char *schema, bool dry_run,
 {
 	TimestampTz started = GetCurrentTimestamp();
 	Oid			nspid = get_namespace_oid(schema, false);
-	AclResult	aclresult;
 	Datum		args[NUM_SOURCE_ARGS + 4];
 	ImportPlan	plan;
 
-#if PG_VERSION_NUM >= 160000
-	aclresult = object_aclcheck(NamespaceRelationId, nspid, GetOuterUserId(),
-								ACL_USAGE);
-#else
-	aclresult = pg_namespace_aclcheck(nspid, GetOuterUserId(), ACL_USAGE);
-#endif
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_SCHEMA, schema);
+	wr_check_schema_usage(nspid, schema);
 
 	SPI_connect();
 	if (!dry_run)

@@ -15,6 +15,7 @@
 extern void wr_import_orchestrator_core(const char *schema, bool dry_run,
 										Tuplestorestate *out,
 										TupleDesc outdesc);
+extern void wr_check_schema_usage(Oid nspid, const char *schema);
 extern Relation wr_open_orchestrator_table(Oid nspid, const char *schema,
 										   const char *name, bool all_columns,
 										   const char *function);
