@@ -397,6 +397,53 @@ classify(const char *schema, Datum default_workflows, Tuplestorestate *out,
 }
 
 /*
+ * The attachment as the n-th data migration "attach-<schema>-<n>" of the
+ * ledger, whose undo detaches.  The caller holds the ledger lock.
+ */
+static void
+record_attachment(const char *schema, TimestampTz started)
+{
+	Datum		pattern[1];
+	char	   *version;
+	StringInfoData steps;
+
+	pattern[0] = CStringGetTextDatum(psprintf("attach-%s-", schema));
+	wr_execute(&statements, ATTACH_NUMBER, pattern, NULL);
+	version = psprintf("attach-%s-" INT64_FORMAT, schema, wr_result_int8(1));
+	initStringInfo(&steps);
+	appendStringInfoString(&steps, "[{\"attach_orchestrator_core\": {\"schema_name\": ");
+	escape_json(&steps, schema);
+	appendStringInfoString(&steps, "}}]");
+	wr_record_migration(version,
+						psprintf("Attached to orchestrator-core's tables in schema %s",
+								 quote_identifier(schema)),
+						construct_empty_array(TEXTOID),
+						DirectFunctionCall1(jsonb_in, CStringGetDatum(steps.data)),
+						list_make1(DatumGetPointer(DirectFunctionCall1(jsonb_in,
+																	   CStringGetDatum("{\"op\": \"detach_orchestrator_core\"}")))),
+						NIL, started);
+}
+
+/*
+ * The guards on orchestrator-core's tables: a CHECK that every writer of
+ * orchestrator-core satisfies (validated unless a row already breaks it),
+ * and the trigger that links the products it inserts itself.
+ */
+static void
+add_guards(const char *schema, bool validate)
+{
+	run(psprintf("ALTER TABLE %s ADD CONSTRAINT " TARGET_CHECK
+				 " CHECK (workflow_registry.valid_target(target)) NOT VALID",
+				 qualified(schema, "workflows")), 0, NULL, NULL);
+	if (validate)
+		run(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT " TARGET_CHECK,
+					 qualified(schema, "workflows")), 0, NULL, NULL);
+	run(psprintf("CREATE TRIGGER " LINK_TRIGGER " AFTER INSERT ON %s"
+				 " FOR EACH ROW EXECUTE FUNCTION workflow_registry.link_new_product()",
+				 qualified(schema, "products")), 0, NULL, NULL);
+}
+
+/*
  * attach_orchestrator_core(schema, default_workflows): see the file
  * header.  Puts one row per workflow and product into out: kind, name,
  * action (attach, default, skip, leave) and the reason.
@@ -412,8 +459,6 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 	Oid			owner = InvalidOid;
 	int64		bad_targets;
 	Datum		values[4];
-	char	   *version;
-	StringInfoData steps;
 
 	if (!OidIsValid(wr_attachment_relid()))
 		elog(ERROR, "attach_orchestrator_core needs the 1.7 tables");
@@ -475,17 +520,7 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 	bad_targets = classify(schema, PointerGetDatum(default_workflows), out,
 						   outdesc);
 
-	/* the guards: a CHECK every writer of orchestrator-core satisfies ... */
-	run(psprintf("ALTER TABLE %s ADD CONSTRAINT " TARGET_CHECK
-				 " CHECK (workflow_registry.valid_target(target)) NOT VALID",
-				 qualified(schema, "workflows")), 0, NULL, NULL);
-	if (bad_targets == 0)
-		run(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT " TARGET_CHECK,
-					 qualified(schema, "workflows")), 0, NULL, NULL);
-	/* ... and the links of the products it inserts itself */
-	run(psprintf("CREATE TRIGGER " LINK_TRIGGER " AFTER INSERT ON %s"
-				 " FOR EACH ROW EXECUTE FUNCTION workflow_registry.link_new_product()",
-				 qualified(schema, "products")), 0, NULL, NULL);
+	add_guards(schema, bad_targets == 0);
 
 	values[0] = DirectFunctionCall1(namein, CStringGetDatum(schema));
 	values[1] = PointerGetDatum(default_workflows);
@@ -495,22 +530,7 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 	wr_execute(&statements, ATTACH_INSERT, values, NULL);
 	attachment_changes();
 
-	/* the n-th attachment of this schema, in the ledger */
-	values[0] = CStringGetTextDatum(psprintf("attach-%s-", schema));
-	wr_execute(&statements, ATTACH_NUMBER, values, NULL);
-	version = psprintf("attach-%s-" INT64_FORMAT, schema, wr_result_int8(1));
-	initStringInfo(&steps);
-	appendStringInfoString(&steps, "[{\"attach_orchestrator_core\": {\"schema_name\": ");
-	escape_json(&steps, schema);
-	appendStringInfoString(&steps, "}}]");
-	wr_record_migration(version,
-						psprintf("Attached to orchestrator-core's tables in schema %s",
-								 quote_identifier(schema)),
-						construct_empty_array(TEXTOID),
-						DirectFunctionCall1(jsonb_in, CStringGetDatum(steps.data)),
-						list_make1(DatumGetPointer(DirectFunctionCall1(jsonb_in,
-																	   CStringGetDatum("{\"op\": \"detach_orchestrator_core\"}")))),
-						NIL, started);
+	record_attachment(schema, started);
 	SPI_finish();
 }
 
