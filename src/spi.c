@@ -9,8 +9,10 @@
  * whose objects changed, but a plan whose objects were dropped (DROP
  * EXTENSION, then CREATE EXTENSION in the same session) is prepared again
  * here from its text, so that nothing of the old objects is kept.  The
- * statements never call back into the extension while they run, so a plan
- * found invalid is not in use.
+ * only statements that call back into the extension while they run are the
+ * inserts into an attached products table, whose trigger (attach.c) runs
+ * a statement of its own, never the one running: so a plan that is freed
+ * here, found invalid or built for another attachment, is not in use.
  *
  *-------------------------------------------------------------------------
  */
