@@ -30,6 +30,7 @@ DATA = \
 	workflow_registry--1.4--1.5.sql \
 	workflow_registry--1.5--1.6.sql \
 	workflow_registry--1.6--1.7.sql \
+	workflow_registry--1.7--1.8.sql \
 	workflow_registry--1.5.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 

@@ -14,7 +14,7 @@ SELECT conname, pg_catalog.pg_get_constraintdef(oid) AS definition
 FROM pg_catalog.pg_constraint
 WHERE conrelid OPERATOR(pg_catalog.=) 'workflow_registry.workflows'::pg_catalog.regclass
   AND contype OPERATOR(pg_catalog.=) 'c';
-SELECT pg_catalog.obj_description('workflow_registry.valid_workflow_row(varchar, varchar, varchar, varchar, boolean)'::pg_catalog.regprocedure, 'pg_proc') IS NOT NULL AS documented;
+SELECT pg_catalog.obj_description('workflow_registry.valid_workflow_row(varchar, varchar, varchar, varchar, boolean, boolean)'::pg_catalog.regprocedure, 'pg_proc') IS NOT NULL AS documented;
 
 CREATE FUNCTION pg_temp.registry_rows() RETURNS text
 LANGUAGE sql AS $$
@@ -77,11 +77,16 @@ SELECT pg_temp.registry_rows() OPERATOR(pg_catalog.=) :'before' AS unchanged;
 
 -- the function alone: a NULL passes, as in a CHECK expression, except
 -- where a rule is about NULL
-SELECT workflow_registry.valid_workflow_row(NULL, NULL, NULL, NULL, NULL) AS all_null,
-       workflow_registry.valid_workflow_row('a', 'b', NULL, NULL, true) AS task,
-       workflow_registry.valid_workflow_row('a', 'b', NULL, NULL, false) AS no_type,
-       workflow_registry.valid_workflow_row('a', 'b', NULL, 'T', NULL) AS tag_no_type,
-       workflow_registry.valid_workflow_row('a', 'b', 'T', 'T', false) AS tagged;
+SELECT workflow_registry.valid_workflow_row(NULL, NULL, NULL, NULL, NULL, NULL) AS all_null,
+       workflow_registry.valid_workflow_row('a', 'b', NULL, NULL, true, false) AS task,
+       workflow_registry.valid_workflow_row('a', 'b', NULL, NULL, false, false) AS no_type,
+       workflow_registry.valid_workflow_row('a', 'b', NULL, 'T', NULL, false) AS tag_no_type,
+       workflow_registry.valid_workflow_row('a', 'b', 'T', 'T', false, false) AS tagged;
+-- 1.8: a default workflow has no product type and is no task
+SELECT workflow_registry.valid_workflow_row('a', 'b', NULL, NULL, false, true) AS default_workflow,
+       workflow_registry.valid_workflow_row('a', 'b', 'T', NULL, false, true) AS default_typed,
+       workflow_registry.valid_workflow_row('a', 'b', NULL, NULL, true, true) AS default_task,
+       workflow_registry.valid_workflow_row('a', 'b', NULL, NULL, NULL, true) AS default_null_task;
 
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;

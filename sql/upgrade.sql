@@ -164,8 +164,28 @@ VALUES ('create-user', 'CREATE', 'Create user', 'User');
 \set VERBOSITY default
 SELECT version, state FROM workflow_registry.migration_history;
 
+-- 1.7 -> 1.8: default workflows; the CHECK constraint's function takes
+-- is_default, and the rows already there still meet it
+ALTER EXTENSION workflow_registry UPDATE TO '1.8';
+SELECT pg_temp.rows_lost() AS rows_lost;
+SELECT p.oid::pg_catalog.regprocedure AS constraint_function, p.prosrc AS symbol_1_8,
+       pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE') AS public_may_execute,
+       pg_catalog.obj_description(p.oid, 'pg_proc') IS NOT NULL AS commented
+FROM pg_catalog.pg_proc AS p
+WHERE p.proname OPERATOR(pg_catalog.=) 'valid_workflow_row'
+  AND p.pronamespace OPERATOR(pg_catalog.=) 'workflow_registry'::pg_catalog.regnamespace;
+SELECT pg_catalog.count(*) AS not_default
+FROM workflow_registry.workflows WHERE NOT is_default;
+\set VERBOSITY terse
+INSERT INTO workflow_registry.workflows (name, target, description, is_default, product_type)
+VALUES ('modify_typed_default', 'MODIFY', 'A default workflow has no product type', true, 'User');
+INSERT INTO workflow_registry.workflows (name, target, description, is_default, is_task)
+VALUES ('default_task', 'SYSTEM', 'A default workflow is no task', true, true);
+\set VERBOSITY default
+SELECT version, state FROM workflow_registry.migration_history;
+
 -- nothing left to update
-ALTER EXTENSION workflow_registry UPDATE TO '1.7';
+ALTER EXTENSION workflow_registry UPDATE TO '1.8';
 
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;

@@ -21,10 +21,11 @@ typedef enum WrApiVersion
 	WR_API_1_1,
 	WR_API_1_2,
 	WR_API_1_3,
-	WR_API_1_4
+	WR_API_1_4,
+	WR_API_1_8
 } WrApiVersion;
 
-#define WR_NUM_API_VERSIONS (WR_API_1_4 + 1)
+#define WR_NUM_API_VERSIONS (WR_API_1_8 + 1)
 
 extern const char *wr_api_version_name(WrApiVersion api);
 

@@ -244,12 +244,14 @@ wr_check_updated_workflow(const WorkflowDef *workflow)
  * definition, for rows written any other way (by the table's owner, by a
  * restore).  A NULL pointer is an SQL NULL, which passes as it would in a
  * CHECK expression, except where a rule is about NULL: a workflow that is
- * not a task has a product type, and a product tag needs a product type.
+ * neither a task nor a default workflow has a product type, a default
+ * workflow has none and is no task (1.8), and a product tag needs a
+ * product type.
  */
 bool
 wr_valid_workflow_row(const text *name, const text *description,
 					  bool has_product_type, const text *product_tag,
-					  const bool *is_task)
+					  const bool *is_task, bool is_default)
 {
 	if (name != NULL)
 	{
@@ -261,7 +263,12 @@ wr_valid_workflow_row(const text *name, const text *description,
 	}
 	if (description != NULL && VARSIZE_ANY_EXHDR(description) == 0)
 		return false;
-	if (!has_product_type && is_task != NULL && !*is_task)
+	if (is_default)
+	{
+		if (has_product_type || (is_task != NULL && *is_task))
+			return false;
+	}
+	else if (!has_product_type && is_task != NULL && !*is_task)
 		return false;
 	if (product_tag != NULL &&
 		(!has_product_type || VARSIZE_ANY_EXHDR(product_tag) == 0))

@@ -61,7 +61,7 @@ extern void wr_check_updated_workflow(const WorkflowDef *workflow);
 extern bool wr_valid_workflow_row(const text *name, const text *description,
 								  bool has_product_type,
 								  const text *product_tag,
-								  const bool *is_task);
+								  const bool *is_task, bool is_default);
 extern const char *wr_workflow_row_problem(const char *name,
 										   const char *target,
 										   const char *description);

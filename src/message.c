@@ -34,6 +34,8 @@ wr_api_version_name(WrApiVersion api)
 			return "1.3";
 		case WR_API_1_4:
 			return "1.4";
+		case WR_API_1_8:
+			return "1.8";
 	}
 	elog(ERROR, "unrecognized workflow_registry API version %d", (int) api);
 	return NULL;				/* keep compiler quiet */

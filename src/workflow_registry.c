@@ -56,6 +56,7 @@ PG_FUNCTION_INFO_V1(check_code);
 PG_FUNCTION_INFO_V1(import_orchestrator_core);
 PG_FUNCTION_INFO_V1(valid_workflow_row);
 PG_FUNCTION_INFO_V1(valid_workflow_row_1_7);
+PG_FUNCTION_INFO_V1(valid_workflow_row_1_8);
 PG_FUNCTION_INFO_V1(attach_orchestrator_core);
 PG_FUNCTION_INFO_V1(detach_orchestrator_core);
 PG_FUNCTION_INFO_V1(valid_target);
@@ -65,7 +66,7 @@ static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 									  WrApiVersion api);
 static Datum create_product_internal(FunctionCallInfo fcinfo,
 									 WrApiVersion api);
-static bool workflow_row_is_valid(FunctionCallInfo fcinfo);
+static bool workflow_row_is_valid(FunctionCallInfo fcinfo, bool is_default);
 static void prevent_write(const char *fname);
 
 /* Module load: count changes for the transaction's NOTIFY. */
@@ -454,22 +455,36 @@ link_new_product(PG_FUNCTION_ARGS)
 Datum
 valid_workflow_row(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(workflow_row_is_valid(fcinfo));
+	PG_RETURN_BOOL(workflow_row_is_valid(fcinfo, false));
 }
 
 /* ... as of 1.7: the same rules, under the symbol of their version */
 Datum
 valid_workflow_row_1_7(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(workflow_row_is_valid(fcinfo));
+	PG_RETURN_BOOL(workflow_row_is_valid(fcinfo, false));
 }
 
 /*
- * The rules of 1.6 and 1.7.  Not strict: a NULL passes as it would in a
- * CHECK expression, except where a rule is about NULL.
+ * valid_workflow_row(name, description, product_type, product_tag, is_task,
+ * is_default) RETURNS boolean, as of 1.8: a default workflow has no product
+ * type and is no task.  A NULL is_default is not a default workflow (the
+ * column is NOT NULL).
+ */
+Datum
+valid_workflow_row_1_8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(workflow_row_is_valid(fcinfo,
+										 !PG_ARGISNULL(5) && PG_GETARG_BOOL(5)));
+}
+
+/*
+ * The rules of 1.6 and 1.7, and with is_default those of 1.8.  Not strict:
+ * a NULL passes as it would in a CHECK expression, except where a rule is
+ * about NULL.
  */
 static bool
-workflow_row_is_valid(FunctionCallInfo fcinfo)
+workflow_row_is_valid(FunctionCallInfo fcinfo, bool is_default)
 {
 	bool		is_task = PG_ARGISNULL(4) ? false : PG_GETARG_BOOL(4);
 
@@ -477,5 +492,6 @@ workflow_row_is_valid(FunctionCallInfo fcinfo)
 								 PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1),
 								 !PG_ARGISNULL(2),
 								 PG_ARGISNULL(3) ? NULL : PG_GETARG_TEXT_PP(3),
-								 PG_ARGISNULL(4) ? NULL : &is_task);
+								 PG_ARGISNULL(4) ? NULL : &is_task,
+								 is_default);
 }

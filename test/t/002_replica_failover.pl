@@ -128,8 +128,8 @@ my @readers = (
         {"name": "validate_user", "target": "VALIDATE", "description": "Validate user", "product_type": "User"}],
         "tasks": [{"name": "task_clean_up", "description": "Clean up"}]}', allow_delete => true)},
 	q{SELECT * FROM workflow_registry."check"('["create_user", {"name": "modify_user", "target": "CREATE"}, "nope"]')},
-	q{SELECT workflow_registry.valid_workflow_row('create_user', 'Create user', 'User', NULL, false),
-	         workflow_registry.valid_workflow_row('not an identifier', 'x', 'User', NULL, false)},
+	q{SELECT workflow_registry.valid_workflow_row('create_user', 'Create user', 'User', NULL, false, false),
+	         workflow_registry.valid_workflow_row('not an identifier', 'x', 'User', NULL, false, false)},
 	q{SELECT version, kind, state, rank FROM workflow_registry.migration_history ORDER BY rank});
 push @readers, q{SELECT * FROM workflow_registry.import_orchestrator_core('oc')} if $have_oc;
 for my $sql (@readers)

@@ -1,0 +1,42 @@
+/* workflow_registry--1.7--1.8.sql */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION workflow_registry UPDATE TO '1.8'" to load this file. \quit
+
+-- Default workflows, as orchestrator-core's DEFAULT_PRODUCT_WORKFLOWS
+-- (modify_note): a workflow with no product type that is linked to every
+-- product of every type.  While attached, attached_workflows.is_default
+-- (1.7) says the same of orchestrator-core's rows.
+ALTER TABLE workflow_registry.workflows
+    ADD COLUMN is_default pg_catalog.bool NOT NULL DEFAULT false;
+COMMENT ON COLUMN workflow_registry.workflows.is_default IS
+    'A default workflow: no product type, not a task, linked to every product of every type';
+
+-- The row rules gain the default workflow, so the CHECK constraint needs
+-- its column: a function of six arguments, under the symbol of 1.8.  The
+-- one of five goes with the constraint that used it (its C symbol stays,
+-- for databases still on 1.6 and 1.7).  NOT VALID as in 1.6: every row
+-- there has is_default false, and met the same rules before.
+CREATE FUNCTION workflow_registry.valid_workflow_row(
+        name pg_catalog.varchar,
+        description pg_catalog.varchar,
+        product_type pg_catalog.varchar,
+        product_tag pg_catalog.varchar,
+        is_task pg_catalog.bool,
+        is_default pg_catalog.bool)
+RETURNS pg_catalog.bool
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'valid_workflow_row_1_8';
+COMMENT ON FUNCTION workflow_registry.valid_workflow_row(pg_catalog.varchar, pg_catalog.varchar, pg_catalog.varchar, pg_catalog.varchar, pg_catalog.bool, pg_catalog.bool) IS
+    'CHECK constraint of workflows: the name is an identifier of at most 255 characters, the description is not empty, a workflow that is neither a task nor a default workflow has a product type, a default workflow has none and is no task, and a product tag is not empty and comes with a product type';
+GRANT EXECUTE ON FUNCTION workflow_registry.valid_workflow_row(pg_catalog.varchar, pg_catalog.varchar, pg_catalog.varchar, pg_catalog.varchar, pg_catalog.bool, pg_catalog.bool) TO PUBLIC;
+
+ALTER TABLE workflow_registry.workflows
+    DROP CONSTRAINT workflows_row_check,
+    ADD CONSTRAINT workflows_row_check CHECK (
+        workflow_registry.valid_workflow_row(name, description, product_type,
+                                             product_tag, is_task, is_default)) NOT VALID;
+DROP FUNCTION workflow_registry.valid_workflow_row(pg_catalog.varchar, pg_catalog.varchar, pg_catalog.varchar, pg_catalog.varchar, pg_catalog.bool);
+
+INSERT INTO workflow_registry.migrations (version, kind, description)
+VALUES ('1.8', 'extension', 'Default workflows (is_default); valid_workflow_row takes it');
