@@ -38,5 +38,26 @@ ALTER TABLE workflow_registry.workflows
                                              product_tag, is_task, is_default)) NOT VALID;
 DROP FUNCTION workflow_registry.valid_workflow_row(pg_catalog.varchar, pg_catalog.varchar, pg_catalog.varchar, pg_catalog.varchar, pg_catalog.bool);
 
+-- The functions that take a workflow definition or register a product
+-- move to the symbols of 1.8: create_workflow takes "default": true (no
+-- product type: linked to every product of every type), create_product
+-- links a new product to the default workflows too.  CREATE OR REPLACE
+-- keeps their oids, comments and grants.
+CREATE OR REPLACE FUNCTION workflow_registry.create_workflow(workflow pg_catalog.jsonb)
+RETURNS pg_catalog.uuid
+LANGUAGE C VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'create_workflow_1_8';
+COMMENT ON FUNCTION workflow_registry.create_workflow(pg_catalog.jsonb) IS
+    'Register a workflow from {"name", "target", "description", "product_type", "is_task", "product_tag", "default"} and link it to the products of that type (and tag), or with "default": true to every product; returns its id';
+
+CREATE OR REPLACE FUNCTION workflow_registry.create_product(product pg_catalog.jsonb)
+RETURNS pg_catalog.uuid
+LANGUAGE C VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'create_product_1_8';
+COMMENT ON FUNCTION workflow_registry.create_product(pg_catalog.jsonb) IS
+    'Register a product from {"name", "description", "product_type", "tag", "status"} and link it to the default workflows and to the workflows of its type whose product_tag is unset or its tag; returns its id';
+
 INSERT INTO workflow_registry.migrations (version, kind, description)
 VALUES ('1.8', 'extension', 'Default workflows (is_default); valid_workflow_row takes it');

@@ -649,6 +649,7 @@ wr_link_new_product(FunctionCallInfo fcinfo)
 	if (type == NULL)
 		return;
 	wr_lock_product_type(type, ExclusiveLock);
+	wr_lock_default_workflows(RowExclusiveLock, true, WR_API_1_8);
 
 	values[0] = SPI_getbinval(trigdata->tg_trigtuple,
 							  RelationGetDescr(trigdata->tg_relation),

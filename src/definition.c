@@ -39,6 +39,7 @@ typedef struct WrKeySpec
 	WrApiVersion since;			/* first SQL version that knows the key */
 	int			max_chars;		/* strings only */
 	size_t		offset;			/* of the char * or bool in the struct */
+	const char *unless;			/* a boolean key whose true waives required */
 } WrKeySpec;
 
 typedef struct WrDefinitionSpec
@@ -59,11 +60,13 @@ static const WrKeySpec workflow_keys[] = {
 	{"description", WR_STRING, true, WR_API_1_0, WR_MAX_DESCRIPTION_CHARS,
 	offsetof(WorkflowDef, description)},
 	{"product_type", WR_STRING, true, WR_API_1_0, WR_MAX_PRODUCT_TYPE_CHARS,
-	offsetof(WorkflowDef, product_type)},
+	offsetof(WorkflowDef, product_type), "default"},
 	{"is_task", WR_BOOLEAN, false, WR_API_1_1, 0,
 	offsetof(WorkflowDef, is_task)},
 	{"product_tag", WR_STRING, false, WR_API_1_2, WR_MAX_TAG_CHARS,
 	offsetof(WorkflowDef, product_tag)},
+	{"default", WR_BOOLEAN, false, WR_API_1_8, 0,
+	offsetof(WorkflowDef, is_default)},
 };
 
 static const WrKeySpec task_keys[] = {
@@ -101,6 +104,8 @@ static const WrKeySpec workflow_update_keys[] = {
 	offsetof(WorkflowDef, is_task)},
 	{"product_tag", WR_STRING_OR_NULL, false, WR_API_1_3, WR_MAX_TAG_CHARS,
 	offsetof(WorkflowDef, product_tag)},
+	{"default", WR_BOOLEAN, false, WR_API_1_8, 0,
+	offsetof(WorkflowDef, is_default)},
 };
 
 static const WrDefinitionSpec workflow_update_spec = {
@@ -145,10 +150,13 @@ static void report_unknown_key(const WrDefinitionSpec *spec,
 							   const char *key, WrApiVersion api);
 static char *key_list(const WrDefinitionSpec *spec, WrApiVersion api,
 					  bool required_only);
+static bool waived(const WrDefinitionSpec *spec, const WrKeySpec *ks,
+				   const bool *seen, const void *out);
 static const char *json_type_phrase(JsonbValue *v);
 static char *json_value_text(JsonbValue *v);
 static void check_identifier(const char *what, const char *name,
 							 const char *example);
+static void check_default_workflow(const WorkflowDef *def);
 
 
 /*
@@ -165,6 +173,33 @@ wr_parse_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
 	parse_definition(jb, &workflow_spec, api, def);
 	wr_check_workflow_name(def->name);
 	wr_check_target(def->target);
+	if (def->is_default)
+		check_default_workflow(def);
+}
+
+/*
+ * A default workflow is linked to every product of every type: it has no
+ * product type or tag, and it is no task, which is linked to none.
+ */
+static void
+check_default_workflow(const WorkflowDef *def)
+{
+	const char *problem;
+	const char *hint;
+
+	if (def->product_type != NULL)
+		problem = "has a product type", hint = "Leave \"product_type\" out";
+	else if (def->product_tag != NULL)
+		problem = "has a product tag", hint = "Leave \"product_tag\" out";
+	else if (def->is_task)
+		problem = "is a task", hint = "Set \"is_task\" to false";
+	else
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("default workflow \"%s\" %s", def->name, problem),
+			 errdetail("A default workflow is linked to every product of every type, so it has no product type or tag and is not a task."),
+			 errhint("%s, or set \"default\" to false.", hint)));
 }
 
 /*
@@ -189,6 +224,8 @@ wr_parse_workflow_update(Jsonb *jb, WrApiVersion api, WorkflowDef *changes)
 				 errmsg("update_workflow step changes nothing"),
 				 errdetail("It gives only the name \"%s\".", changes->name),
 				 errhint("Add the keys to change: %s.",
+						 api >= WR_API_1_8 ?
+						 "target, description, product_type, is_task, product_tag or default" :
 						 "target, description, product_type, is_task or product_tag")));
 	return given;
 }
@@ -211,6 +248,8 @@ wr_apply_workflow_update(WorkflowDef *workflow, const WorkflowDef *changes,
 		workflow->is_task = changes->is_task;
 	if (given & WR_UPDATE_PRODUCT_TAG)
 		workflow->product_tag = changes->product_tag;
+	if (given & WR_UPDATE_DEFAULT)
+		workflow->is_default = changes->is_default;
 }
 
 /*
@@ -222,6 +261,11 @@ wr_apply_workflow_update(WorkflowDef *workflow, const WorkflowDef *changes,
 void
 wr_check_updated_workflow(const WorkflowDef *workflow)
 {
+	if (workflow->is_default)
+	{
+		check_default_workflow(workflow);
+		return;
+	}
 	if (workflow->product_type == NULL && !workflow->is_task)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -372,7 +416,8 @@ wr_same_workflow(const WorkflowDef *a, const WorkflowDef *b)
 #define SAME(f) ((a->f == NULL && b->f == NULL) || \
 				 (a->f != NULL && b->f != NULL && strcmp(a->f, b->f) == 0))
 	return SAME(target) && SAME(description) && SAME(product_type) &&
-		SAME(product_tag) && a->is_task == b->is_task;
+		SAME(product_tag) && a->is_task == b->is_task &&
+		a->is_default == b->is_default;
 #undef SAME
 }
 
@@ -497,17 +542,43 @@ parse_definition(Jsonb *jb, const WrDefinitionSpec *spec, WrApiVersion api,
 	{
 		const WrKeySpec *ks = &spec->keys[i];
 
-		if (ks->required && !seen[i])
+		if (ks->required && !seen[i] && !waived(spec, ks, seen, out))
+		{
+			const WrKeySpec *waiver = ks->unless ?
+				find_key(spec, ks->unless, strlen(ks->unless)) : NULL;
+
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s has no key \"%s\"", spec->what, ks->key),
 					 errdetail("The keys %s are required.",
 							   key_list(spec, api, true)),
+					 waiver && waiver->since <= api ?
+					 errhint("Add the key \"%s\" to the definition, or set \"%s\" to true.",
+							 ks->key, waiver->key) :
 					 errhint("Add the key \"%s\" to the definition.", ks->key)));
+		}
 		if (seen[i])
 			mask |= (uint32) 1 << i;
 	}
 	return mask;
+}
+
+/*
+ * Whether a required key that was not given may be missing: its "unless"
+ * key was given as true (product_type of a default workflow).
+ */
+static bool
+waived(const WrDefinitionSpec *spec, const WrKeySpec *ks, const bool *seen,
+	   const void *out)
+{
+	const WrKeySpec *waiver;
+
+	if (ks->unless == NULL)
+		return false;
+	waiver = find_key(spec, ks->unless, strlen(ks->unless));
+	Assert(waiver != NULL && waiver->kind == WR_BOOLEAN);
+	return seen[waiver - spec->keys] &&
+		*(const bool *) ((const char *) out + waiver->offset);
 }
 
 /* Check one value's JSON type and length, then store it. */

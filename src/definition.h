@@ -28,6 +28,7 @@ typedef struct WorkflowDef
 	char	   *product_type;	/* NULL for a task */
 	char	   *product_tag;	/* NULL when not given */
 	bool		is_task;
+	bool		is_default;		/* linked to every product (1.8) */
 } WorkflowDef;
 
 /* A product definition, validated. */
@@ -49,6 +50,7 @@ typedef struct ProductDef
 #define WR_UPDATE_PRODUCT_TYPE	(1 << 3)
 #define WR_UPDATE_IS_TASK		(1 << 4)
 #define WR_UPDATE_PRODUCT_TAG	(1 << 5)
+#define WR_UPDATE_DEFAULT		(1 << 6)
 
 extern void wr_parse_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def);
 extern void wr_parse_task(Jsonb *jb, WrApiVersion api, WorkflowDef *def);

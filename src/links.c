@@ -21,6 +21,10 @@
  *		products of the type, ShareLock to add, remove or change workflows
  *		of it), taken together in ascending order of their object id (the
  *		hash), by wr_lock_product_types() when there are several;
+ *	 2b. the lock of the default workflows (1.8), which are linked to the
+ *		products of every type: ShareLock to add, remove or change default
+ *		workflows, RowExclusiveLock to add or remove products of any type,
+ *		after the product-type locks (wr_lock_default_workflows());
  *	 3. only then row locks: the rows read FOR KEY SHARE or FOR UPDATE, the
  *		rows written, and those the foreign-key checks lock.
  *
@@ -53,15 +57,20 @@ typedef enum WrLinksStatement
 {
 	LINKS_PRODUCT_IDS,
 	LINKS_WORKFLOW_IDS,
-	LINKS_PRODUCT_TAGS
+	LINKS_PRODUCT_TAGS,
+	LINKS_ALL_PRODUCT_IDS,
+	LINKS_DEFAULT_WORKFLOW_IDS
 } WrLinksStatement;
 
 static char *attached_product_ids(const char *schema);
 static char *attached_workflow_ids(const char *schema);
 static char *attached_product_tags(const char *schema);
+static char *build_default_workflow_ids(WrApiVersion api);
+static char *attached_all_product_ids(const char *schema);
+static char *attached_default_workflow_ids(const char *schema);
 
 static const WrStatement links_sql[] = {
-	/* the other side of the links, for check_type_unchanged() */
+	/* the other side of the links, for check_unchanged() */
 	[LINKS_PRODUCT_IDS] = {
 		.sql = "SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
 		" FROM workflow_registry.products AS p"
@@ -84,6 +93,18 @@ static const WrStatement links_sql[] = {
 		" WHERE p.product_type OPERATOR(pg_catalog.=) $1",
 		.attached = attached_product_tags,
 		.nargs = 1, .argtypes = {TEXTOID}
+	},
+	/* the two sides of the default workflows' links, for check_unchanged() */
+	[LINKS_ALL_PRODUCT_IDS] = {
+		.sql = "SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
+		" FROM workflow_registry.products AS p",
+		.attached = attached_all_product_ids,
+		.read_only = true
+	},
+	[LINKS_DEFAULT_WORKFLOW_IDS] = {
+		.build = build_default_workflow_ids,
+		.attached = attached_default_workflow_ids,
+		.read_only = true
 	},
 };
 
@@ -117,6 +138,33 @@ attached_product_tags(const char *schema)
 					wr_attached_table(schema, "products"));
 }
 
+/* Before 1.8 there are no default workflows. */
+static char *
+build_default_workflow_ids(WrApiVersion api)
+{
+	if (api < WR_API_1_8)
+		return pstrdup("SELECT NULL::pg_catalog.text");
+	return pstrdup("SELECT pg_catalog.array_agg(w.workflow_id ORDER BY w.workflow_id)::pg_catalog.text"
+				   " FROM workflow_registry.workflows AS w WHERE w.is_default");
+}
+
+static char *
+attached_all_product_ids(const char *schema)
+{
+	return psprintf("SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
+					" FROM %s AS p", wr_attached_table(schema, "products"));
+}
+
+static char *
+attached_default_workflow_ids(const char *schema)
+{
+	return psprintf("SELECT pg_catalog.array_agg(m.workflow_id ORDER BY m.workflow_id)::pg_catalog.text"
+					" FROM workflow_registry.attached_workflows AS m"
+					" JOIN %s AS w ON w.workflow_id OPERATOR(pg_catalog.=) m.workflow_id"
+					" WHERE m.is_default AND w.deleted_at IS NULL",
+					wr_attached_table(schema, "workflows"));
+}
+
 /* The object id of a product type's lock. */
 static uint32
 type_hash(const char *product_type)
@@ -132,21 +180,26 @@ type_hash(const char *product_type)
  * would be left unlinked.  Compare the other side of the links (products
  * for a workflow registration, workflows for a product change) under the
  * transaction snapshot and the latest one, and report a serialization
- * failure if they differ, as core does for a concurrent update.
+ * failure if they differ, as core does for a concurrent update.  "which"
+ * reads that side, of product_type $1 unless it is NULL (the default
+ * workflows' lock).
  */
 static void
-check_type_unchanged(const char *product_type, bool products)
+check_unchanged(WrLinksStatement which, const char *product_type,
+				WrApiVersion api)
 {
-	WrLinksStatement which = products ? LINKS_PRODUCT_IDS : LINKS_WORKFLOW_IDS;
 	Datum		values[1];
 	SPIPlanPtr	plan;
 	WrUserContext saved;
 	char	   *seen;
 	char	   *latest;
+	bool		products = which == LINKS_PRODUCT_IDS ||
+		which == LINKS_ALL_PRODUCT_IDS;
 
-	values[0] = CStringGetTextDatum(product_type);
+	if (product_type != NULL)
+		values[0] = CStringGetTextDatum(product_type);
 	SPI_connect();
-	plan = wr_kept_plan(&statements, which, WR_API_1_0);
+	plan = wr_kept_plan(&statements, which, api);
 	wr_enter_registry_owner(&statements, which, &saved);
 	if (SPI_execute_plan(plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed");
@@ -159,6 +212,14 @@ check_type_unchanged(const char *product_type, bool products)
 
 	if ((seen == NULL) != (latest == NULL) ||
 		(seen != NULL && strcmp(seen, latest) != 0))
+	{
+		if (product_type == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent registration of default workflows or products"),
+					 errdetail("Another transaction changed the %s after this transaction took its snapshot.",
+							   products ? "products" : "default workflows"),
+					 errhint("Retry the transaction.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not serialize access due to concurrent registration for product type \"%s\"",
@@ -166,6 +227,7 @@ check_type_unchanged(const char *product_type, bool products)
 				 errdetail("Another transaction changed the %s of that type after this transaction took its snapshot.",
 						   products ? "products" : "workflows"),
 				 errhint("Retry the transaction.")));
+	}
 	SPI_finish();
 }
 
@@ -180,7 +242,31 @@ wr_lock_product_type(const char *product_type, LOCKMODE mode)
 	LockDatabaseObject(wr_products_relid(), (Oid) type_hash(product_type), 0,
 					   mode);
 	if (IsolationUsesXactSnapshot())
-		check_type_unchanged(product_type, mode == ShareLock);
+		check_unchanged(mode == ShareLock ? LINKS_PRODUCT_IDS : LINKS_WORKFLOW_IDS,
+						product_type, WR_API_1_0);
+}
+
+/*
+ * Take the lock of the default workflows (links.h).  Its object id is 0,
+ * a hash like any product type's, so it has a sub-id of its own.  Under
+ * REPEATABLE READ, as for a product type, a registration's other side of
+ * the links must not have changed since the snapshot: all products for a
+ * default workflow, the default workflows for a product.
+ */
+void
+wr_lock_default_workflows(LOCKMODE mode, bool registering, WrApiVersion api)
+{
+	LockDatabaseObject(wr_products_relid(), 0, 1, mode);
+	if (registering && IsolationUsesXactSnapshot())
+		check_unchanged(mode == ShareLock ? LINKS_ALL_PRODUCT_IDS :
+						LINKS_DEFAULT_WORKFLOW_IDS, NULL, api);
+}
+
+/* As wr_unlock_product_type, for wr_lock_default_workflows(). */
+void
+wr_unlock_default_workflows(LOCKMODE mode)
+{
+	UnlockDatabaseObject(wr_products_relid(), 0, 1, mode);
 }
 
 /*

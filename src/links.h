@@ -22,6 +22,7 @@
 #ifndef WR_LINKS_H
 #define WR_LINKS_H
 
+#include "api.h"
 #include "message.h"
 #include "storage/lockdefs.h"
 
@@ -32,6 +33,15 @@
 
 #define WR_LINK_RULE_1_0(product_type, workflow_type) \
 	" " product_type " OPERATOR(pg_catalog.=) " workflow_type
+
+/*
+ * From 1.8 on a default workflow is linked to every product of every type,
+ * whatever its (absent) type and tag say.
+ */
+#define WR_LINK_RULE_1_8(product_type, tag, workflow_type, workflow_tag, \
+						 workflow_default) \
+	" (" workflow_default " OR" \
+	WR_LINK_RULE(product_type, tag, workflow_type, workflow_tag) ")"
 
 /* The ids of the products a workflow of that type and tag is linked to. */
 #define WR_LINKED_PRODUCTS(workflow_type, workflow_tag) \
@@ -50,6 +60,18 @@ typedef struct WrTypeLock
 } WrTypeLock;
 
 extern void wr_lock_product_types(WrTypeLock *locks, int n);
+
+/*
+ * The lock of the default workflows, which are linked to the products of
+ * every type: ShareLock to add, remove or change default workflows,
+ * RowExclusiveLock to add or remove products (which do not block each
+ * other).  A caller that adds links (registering) gets the check under
+ * REPEATABLE READ that the other side has not changed since its snapshot,
+ * with the tables of its API version.
+ */
+extern void wr_lock_default_workflows(LOCKMODE mode, bool registering,
+									  WrApiVersion api);
+extern void wr_unlock_default_workflows(LOCKMODE mode);
 pg_noreturn extern void wr_report_unlinked(const char *name,
 										   const char *product_type,
 										   const char *product_tag,

@@ -52,10 +52,10 @@ typedef enum WrRegistryStatement
 
 /*
  * Parameters of the workflow statements: name, target, description,
- * product_type, is_task, product_tag.
+ * product_type, is_task, product_tag, is_default.
  */
 #define WORKFLOW_ARGS \
-	.nargs = 6, .argtypes = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID}
+	.nargs = 7, .argtypes = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, BOOLOID}
 
 /* Parameters of the product statements: name, description, product_type,
  * tag, status. */
@@ -309,20 +309,25 @@ static const WrRegistration product_registration = {
 const char *
 wr_workflow_columns(WrApiVersion api)
 {
+	if (api >= WR_API_1_8)
+		return "w.workflow_id, w.target::pg_catalog.text, w.description, "
+			"w.product_type, w.is_task, w.product_tag, w.is_default";
 	if (api >= WR_API_1_2)
 		return "w.workflow_id, w.target::pg_catalog.text, w.description, "
-			"w.product_type, w.is_task, w.product_tag";
+			"w.product_type, w.is_task, w.product_tag, false";
 	if (api >= WR_API_1_1)
 		return "w.workflow_id, w.target::pg_catalog.text, w.description, "
-			"w.product_type, w.is_task, NULL::pg_catalog.varchar";
+			"w.product_type, w.is_task, NULL::pg_catalog.varchar, false";
 	return "w.workflow_id, w.target::pg_catalog.text, w.description, "
-		"w.product_type, false, NULL::pg_catalog.varchar";
+		"w.product_type, false, NULL::pg_catalog.varchar, false";
 }
 
 /* The columns a registration inserts, and the parameters it takes them from. */
 static const char *
 workflow_insert_columns(WrApiVersion api)
 {
+	if (api >= WR_API_1_8)
+		return "name, target, description, product_type, is_task, product_tag, is_default";
 	if (api >= WR_API_1_2)
 		return "name, target, description, product_type, is_task, product_tag";
 	if (api >= WR_API_1_1)
@@ -333,11 +338,25 @@ workflow_insert_columns(WrApiVersion api)
 static const char *
 workflow_insert_values(WrApiVersion api)
 {
+	if (api >= WR_API_1_8)
+		return "$1, $2::workflow_registry.target, $3, $4, $5, $6, $7";
 	if (api >= WR_API_1_2)
 		return "$1, $2::workflow_registry.target, $3, $4, $5, $6";
 	if (api >= WR_API_1_1)
 		return "$1, $2::workflow_registry.target, $3, $4, $5";
 	return "$1, $2::workflow_registry.target, $3, $4";
+}
+
+/*
+ * The link rule of a workflow of product type $4, tag $6 and (from 1.8)
+ * default flag $7, against the products p.
+ */
+static const char *
+workflow_link_rule(WrApiVersion api)
+{
+	if (api >= WR_API_1_8)
+		return WR_LINK_RULE_1_8("p.product_type", "p.tag", "$4", "$6", "$7");
+	return WR_LINK_RULE("p.product_type", "p.tag", "$4", "$6");
 }
 
 static char *
@@ -353,10 +372,11 @@ build_insert_workflow(WrApiVersion api)
 					" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
 					" SELECT p.product_id, i.workflow_id"
 					" FROM inserted AS i JOIN workflow_registry.products AS p"
-					" ON" WR_LINK_RULE("p.product_type", "p.tag", "$4", "$6") ")"
+					" ON%s)"
 					" SELECT i.workflow_id FROM inserted AS i",
 					workflow_insert_columns(api),
-					workflow_insert_values(api));
+					workflow_insert_values(api),
+					workflow_link_rule(api));
 }
 
 static char *
@@ -368,7 +388,8 @@ build_create_workflow(WrApiVersion api)
 					" candidate AS ("
 					" SELECT p.product_id FROM workflow_registry.products AS p"
 					" WHERE p.product_type OPERATOR(pg_catalog.=) $4),"
-					" linkable AS (" WR_LINKED_PRODUCTS("$4", "$6") "),"
+					" linkable AS ("
+					" SELECT p.product_id FROM workflow_registry.products AS p WHERE%s),"
 					" inserted AS ("
 					" INSERT INTO workflow_registry.workflows (%s)"
 					" SELECT %s"
@@ -386,6 +407,7 @@ build_create_workflow(WrApiVersion api)
 					" e.*"
 					" FROM (VALUES (1)) AS one LEFT JOIN existing AS e ON true",
 					wr_workflow_columns(api),
+					workflow_link_rule(api),
 					workflow_insert_columns(api),
 					workflow_insert_values(api));
 }
@@ -419,6 +441,9 @@ build_create_product(WrApiVersion api)
 					" JOIN workflow_registry.workflows AS w ON%s)"
 					" SELECT (SELECT i.product_id FROM inserted AS i), e.*"
 					" FROM (VALUES (1)) AS one LEFT JOIN existing AS e ON true",
+					api >= WR_API_1_8 ?
+					WR_LINK_RULE_1_8("$3", "$4", "w.product_type", "w.product_tag",
+									 "w.is_default") :
 					api >= WR_API_1_2 ?
 					WR_LINK_RULE("$3", "$4", "w.product_type", "w.product_tag") :
 					WR_LINK_RULE_1_0("$3", "w.product_type"));
@@ -439,17 +464,18 @@ build_create_product(WrApiVersion api)
 /* the registered workflow of name $1, as wr_workflow_columns gives it */
 #define ATTACHED_WORKFLOW(schema) \
 	psprintf(" SELECT w.workflow_id, w.target::pg_catalog.text, w.description::pg_catalog.text," \
-			 " m.product_type::pg_catalog.text, w.is_task, m.product_tag::pg_catalog.text" \
+			 " m.product_type::pg_catalog.text, w.is_task, m.product_tag::pg_catalog.text," \
+			 " COALESCE(m.is_default, false)" \
 			 " FROM %s AS w LEFT JOIN workflow_registry.attached_workflows AS m" \
 			 " ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id" \
 			 " WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL" \
 			 " FOR KEY SHARE OF w", wr_attached_table(schema, "workflows"))
 
-/* the products of an attached schema a workflow of type $4 and tag $6 is
- * linked to */
+/* the products of an attached schema a workflow of type $4, tag $6 and
+ * default flag $7 is linked to */
 #define ATTACHED_LINKED(schema) \
 	psprintf(" SELECT p.product_id FROM %s AS p WHERE" \
-			 WR_LINK_RULE("p.product_type", "p.tag", "$4", "$6"), \
+			 WR_LINK_RULE_1_8("p.product_type", "p.tag", "$4", "$6", "$7"), \
 			 wr_attached_table(schema, "products"))
 
 static char *
@@ -463,8 +489,8 @@ attached_insert_workflow(const char *schema)
 					" RETURNING w.workflow_id),"
 					" meta AS ("
 					" INSERT INTO workflow_registry.attached_workflows"
-					" (workflow_id, product_type, product_tag)"
-					" SELECT i.workflow_id, $4, $6 FROM inserted AS i),"
+					" (workflow_id, product_type, product_tag, is_default)"
+					" SELECT i.workflow_id, $4, $6, $7 FROM inserted AS i),"
 					" linked AS ("
 					" INSERT INTO %2$s (product_id, workflow_id)"
 					" SELECT l.product_id, i.workflow_id"
@@ -495,10 +521,10 @@ attached_create_workflow(const char *schema)
 					" RETURNING w.workflow_id),"
 					" meta AS ("
 					" INSERT INTO workflow_registry.attached_workflows AS m"
-					" (workflow_id, product_type, product_tag)"
-					" SELECT i.workflow_id, $4, $6 FROM inserted AS i"
+					" (workflow_id, product_type, product_tag, is_default)"
+					" SELECT i.workflow_id, $4, $6, $7 FROM inserted AS i"
 					" ON CONFLICT (workflow_id) DO UPDATE SET product_type = EXCLUDED.product_type,"
-					" product_tag = EXCLUDED.product_tag, is_default = false),"
+					" product_tag = EXCLUDED.product_tag, is_default = EXCLUDED.is_default),"
 					" linked AS ("
 					" INSERT INTO %2$s (product_id, workflow_id)"
 					" SELECT l.product_id, i.workflow_id"
@@ -654,6 +680,8 @@ workflow_values(const WorkflowDef *def, Datum *values, char *nulls)
 	values[4] = BoolGetDatum(def->is_task);
 	nulls[4] = ' ';
 	values[5] = wr_text_or_null(def->product_tag, &nulls[5]);
+	values[6] = BoolGetDatum(def->is_default);
+	nulls[6] = ' ';
 }
 
 /*
@@ -666,11 +694,13 @@ void
 wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
 					 bool *created)
 {
-	Datum		values[6];
-	char		nulls[6];
+	Datum		values[7];
+	char		nulls[7];
 
 	if (def->product_type != NULL)
 		wr_lock_product_type(def->product_type, ShareLock);
+	else if (def->is_default)
+		wr_lock_default_workflows(ShareLock, true, api);
 	workflow_values(def, values, nulls);
 
 	SPI_connect();
@@ -703,6 +733,7 @@ wr_register_product(const ProductDef *def, WrApiVersion api, pg_uuid_t *id,
 	char		nulls[5];
 
 	wr_lock_product_type(def->product_type, ExclusiveLock);
+	wr_lock_default_workflows(RowExclusiveLock, true, api);
 
 	values[0] = wr_text_or_null(def->name, &nulls[0]);
 	values[1] = wr_text_or_null(def->description, &nulls[1]);
@@ -816,7 +847,9 @@ delete_under_type_lock(bool workflow, WrRegistryStatement which,
 					   const char *name)
 {
 	LOCKMODE	mode = workflow ? ShareLock : ExclusiveLock;
+	LOCKMODE	default_mode = workflow ? ShareLock : RowExclusiveLock;
 	char	   *locked = NULL;
+	bool		default_locked = false;
 	Datum		values[2];
 	char		nulls[2] = {' ', ' '};
 
@@ -826,9 +859,15 @@ delete_under_type_lock(bool workflow, WrRegistryStatement which,
 		bool		found;
 		char	   *type = wr_registered_type(workflow, name, &found);
 
-		/* changed or gone since the last round: let go of what it took */
+		/*
+		 * Changed or gone since the last round: let go of what it took, so
+		 * that the locks are taken again in their order.
+		 */
 		if (locked != NULL && (type == NULL || strcmp(type, locked) != 0))
 		{
+			if (default_locked)
+				wr_unlock_default_workflows(default_mode);
+			default_locked = false;
 			wr_unlock_product_type(locked, mode);
 			locked = NULL;
 		}
@@ -838,6 +877,16 @@ delete_under_type_lock(bool workflow, WrRegistryStatement which,
 		{
 			wr_lock_product_type(type, mode);
 			locked = type;
+		}
+
+		/*
+		 * A product, and a workflow without a type (which may be a default
+		 * one), also change the default workflows' links.
+		 */
+		if ((!workflow || type == NULL) && !default_locked)
+		{
+			wr_lock_default_workflows(default_mode, false, WR_API_1_0);
+			default_locked = true;
 		}
 
 		/* attached, orchestrator-core's subscriptions keep a product */
@@ -967,8 +1016,8 @@ Datum
 wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 							char **old_type, char **new_type)
 {
-	Datum		values[6];
-	char		nulls[6];
+	Datum		values[7];
+	char		nulls[7];
 	WorkflowDef now;
 	WorkflowDef before;
 	Datum		undo;
@@ -987,6 +1036,7 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 	now.is_task = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 											 SPI_tuptable->tupdesc, 4, &isnull));
 	now.product_tag = wr_result_text_copy(5);
+	now.is_default = false;
 	undo = wr_result_datum_copy(6);
 	*old_type = now.product_type;
 	before = now;
@@ -1037,7 +1087,7 @@ wr_registered_workflow_matches(const WorkflowDef *def, HeapTuple tup,
 							   TupleDesc desc, int first, pg_uuid_t *id)
 {
 	bool		isnull;
-	WrField		fields[5];
+	WrField		fields[6];
 
 	(void) SPI_getbinval(tup, desc, first, &isnull);
 	if (isnull)
@@ -1059,6 +1109,11 @@ wr_registered_workflow_matches(const WorkflowDef *def, HeapTuple tup,
 		"is_task", pstrdup(strcmp(SPI_getvalue(tup, desc, first + 4), "t") == 0 ?
 						   "true" : "false"),
 		def->is_task ? "true" : "false"
+	};
+	fields[5] = (WrField) {
+		"default", pstrdup(strcmp(SPI_getvalue(tup, desc, first + 6), "t") == 0 ?
+						   "true" : "false"),
+		def->is_default ? "true" : "false"
 	};
 	report_difference(def->product_type ? "workflow" : "task", def->name,
 					  "delete_workflow", fields, lengthof(fields));

@@ -42,10 +42,12 @@ void		_PG_init(void);
 PG_FUNCTION_INFO_V1(create_workflow);
 PG_FUNCTION_INFO_V1(create_workflow_1_1);
 PG_FUNCTION_INFO_V1(create_workflow_1_2);
+PG_FUNCTION_INFO_V1(create_workflow_1_8);
 PG_FUNCTION_INFO_V1(create_task);
 PG_FUNCTION_INFO_V1(delete_workflow);
 PG_FUNCTION_INFO_V1(create_product);
 PG_FUNCTION_INFO_V1(create_product_1_2);
+PG_FUNCTION_INFO_V1(create_product_1_8);
 PG_FUNCTION_INFO_V1(delete_product);
 PG_FUNCTION_INFO_V1(create_workflows);
 PG_FUNCTION_INFO_V1(apply_migration);
@@ -110,6 +112,13 @@ Datum
 create_workflow_1_2(PG_FUNCTION_ARGS)
 {
 	return create_workflow_internal(fcinfo, WR_API_1_2);
+}
+
+/* ... as of 1.8: default */
+Datum
+create_workflow_1_8(PG_FUNCTION_ARGS)
+{
+	return create_workflow_internal(fcinfo, WR_API_1_8);
 }
 
 static Datum
@@ -178,6 +187,13 @@ Datum
 create_product_1_2(PG_FUNCTION_ARGS)
 {
 	return create_product_internal(fcinfo, WR_API_1_2);
+}
+
+/* ... as of 1.8: link to the default workflows too */
+Datum
+create_product_1_8(PG_FUNCTION_ARGS)
+{
+	return create_product_internal(fcinfo, WR_API_1_8);
 }
 
 static Datum
