@@ -12,10 +12,11 @@
 # owns, every target a label, so the CHECK is validated; and in schema oc
 # with a lower-case target left over, so the CHECK is NOT VALID.  Each is
 # dumped with pg_dump -Fc and restored with pg_restore into a new database
-# on the same node and, in one transaction, on a second node; and dumped as
-# plain SQL and restored with psql.  Every restore must be silent and give
-# the same rows, ids and timestamps in orchestrator-core's tables and the
-# extension's, and the same guards.  Then the same things are done in the
+# on the same node and, in one transaction and with two jobs, on a second
+# node; and dumped as plain SQL and restored with psql.  Every restore must
+# be silent and give the same rows, ids and timestamps in
+# orchestrator-core's tables and the extension's, and the same guards.
+# Then the same things are done in the
 # source and in each copy, and must end the same: orchestrator-core's own
 # writes (refused by the CHECK, linked by the trigger), the functions
 # registering and deleting there, and detach.
@@ -316,7 +317,7 @@ SELECT pg_catalog.count(*) FROM workflow_registry.products});
 
 my $compared = 0;
 
-# Set up $db, dump it both ways, restore three copies, compare each with the
+# Set up $db, dump it both ways, restore four copies, compare each with the
 # source; then exercise the source and each copy and compare the outcomes.
 sub dump_restore_compare
 {
