@@ -1,0 +1,128 @@
+--
+-- Default workflows (1.8): "default": true registers a workflow without a
+-- product type that is linked to every product of every type, as
+-- orchestrator-core's modify_note; in the extension's own tables and in
+-- attached ones.
+--
+CREATE EXTENSION workflow_registry;
+
+CREATE FUNCTION pg_temp.links(workflow text) RETURNS text
+LANGUAGE sql AS $$
+SELECT pg_catalog.string_agg(p.name, ', ' ORDER BY p.name)
+FROM workflow_registry.products_workflows AS pw
+JOIN workflow_registry.products AS p USING (product_id)
+JOIN workflow_registry.workflows AS w USING (workflow_id)
+WHERE w.name = workflow
+$$;
+
+SELECT workflow_registry.create_product('{"name": "User Group", "description": "Group of users", "product_type": "UserGroup", "tag": "GROUP"}') IS NOT NULL AS product;
+SELECT workflow_registry.create_product('{"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}') IS NOT NULL AS product;
+
+-- linked to the products of both types at once
+SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}') AS note_id \gset
+SELECT name, product_type, is_task, is_default FROM workflow_registry.workflows;
+SELECT pg_temp.links('modify_note');
+
+-- the same definition again is the same workflow
+SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}') = :'note_id' AS same_id;
+-- "default": false is the ordinary workflow, which needs a product type
+SELECT workflow_registry.create_workflow('{"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User", "default": false}') IS NOT NULL AS ordinary;
+SELECT pg_temp.links('modify_user');
+
+-- a product registered later gets the default workflows' links too
+SELECT workflow_registry.create_product('{"name": "User external", "description": "External user", "product_type": "User", "tag": "USER_EXT"}') IS NOT NULL AS product;
+SELECT pg_temp.links('modify_note');
+SELECT pg_temp.links('modify_user');
+
+-- errors, each writing nothing
+SELECT pg_catalog.count(*) AS links_before FROM workflow_registry.products_workflows \gset
+\set VERBOSITY verbose
+SELECT workflow_registry.create_workflow('{"name": "modify_typed", "target": "MODIFY", "description": "Typed", "product_type": "User", "default": true}');
+SELECT workflow_registry.create_workflow('{"name": "modify_tagged", "target": "MODIFY", "description": "Tagged", "product_tag": "GROUP", "default": true}');
+SELECT workflow_registry.create_workflow('{"name": "task_default", "target": "SYSTEM", "description": "A task", "is_task": true, "default": true}');
+SELECT workflow_registry.create_workflow('{"name": "modify_untyped", "target": "MODIFY", "description": "No type", "default": false}');
+SELECT workflow_registry.create_workflow('{"name": "modify_untyped", "target": "MODIFY", "description": "No type", "default": "yes"}');
+-- registered as a default workflow, given again as an ordinary one
+SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "product_type": "User"}');
+\set VERBOSITY default
+SELECT pg_catalog.count(*) AS workflows, pg_catalog.count(*) FILTER (WHERE is_default) AS defaults
+FROM workflow_registry.workflows;
+SELECT pg_catalog.count(*) OPERATOR(pg_catalog.=) :links_before AS links_unchanged
+FROM workflow_registry.products_workflows;
+
+-- deleting a default workflow or a product takes its links with it
+SELECT workflow_registry.delete_product('User external');
+SELECT pg_temp.links('modify_note');
+SELECT workflow_registry.delete_workflow('modify_note');
+SELECT pg_catalog.count(*) AS links_left FROM workflow_registry.products_workflows;
+
+-- the lock of the default workflows: its own object, after the type locks
+BEGIN;
+SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}') IS NOT NULL AS registered;
+SELECT l.objid, l.objsubid, l.mode FROM pg_catalog.pg_locks AS l
+WHERE l.locktype = 'object' AND l.classid = 'workflow_registry.products'::pg_catalog.regclass
+  AND l.pid = pg_catalog.pg_backend_pid() AND l.objsubid = 1;
+ROLLBACK;
+
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
+
+-- a database still on 1.7 does not know the key
+CREATE EXTENSION workflow_registry VERSION '1.7';
+SELECT workflow_registry.create_product('{"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}') IS NOT NULL AS product;
+SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}');
+SELECT workflow_registry.create_workflow('{"name": "modify_user", "target": "MODIFY", "description": "Modify user"}');
+ALTER EXTENSION workflow_registry UPDATE;
+SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}') IS NOT NULL AS registered_after_update;
+SELECT pg_temp.links('modify_note');
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
+
+-- attached: the flag lives in attached_workflows; orchestrator-core's own
+-- new products are linked by the trigger
+CREATE EXTENSION workflow_registry;
+CREATE ROLE regress_default_orch;
+CREATE SCHEMA oc AUTHORIZATION regress_default_orch;
+SET ROLE regress_default_orch;
+SET search_path = oc;
+\set ECHO none
+\i test/orchestrator-core/schema.sql
+\set ECHO all
+RESET search_path;
+INSERT INTO oc.products (name, description, product_type, tag, status) VALUES
+    ('User Group', 'Group of users', 'UserGroup', 'GROUP', 'active'),
+    ('User internal', 'Internal user', 'User', 'USER_INT', 'active');
+RESET ROLE;
+SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc', '{}');
+
+CREATE FUNCTION pg_temp.core_links(workflow text) RETURNS text
+LANGUAGE sql AS $$
+SELECT pg_catalog.string_agg(p.name, ', ' ORDER BY p.name)
+FROM oc.products_workflows AS pw
+JOIN oc.products AS p USING (product_id)
+JOIN oc.workflows AS w USING (workflow_id)
+WHERE w.name = workflow
+$$;
+SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}') AS note_id \gset
+SELECT m.product_type, m.product_tag, m.is_default FROM workflow_registry.attached_workflows AS m
+WHERE m.workflow_id = :'note_id';
+SELECT pg_temp.core_links('modify_note');
+SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}') = :'note_id' AS same_id;
+\set VERBOSITY terse
+SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "product_type": "User"}');
+\set VERBOSITY default
+-- a product orchestrator-core inserts itself, and one through the extension
+SET ROLE regress_default_orch;
+INSERT INTO oc.products (name, description, product_type, tag, status)
+VALUES ('User external', 'External user', 'User', 'USER_EXT', 'active');
+RESET ROLE;
+SELECT workflow_registry.create_product('{"name": "Admin", "description": "Administrator", "product_type": "Admin", "tag": "ADMIN"}') IS NOT NULL AS product;
+SELECT pg_temp.core_links('modify_note');
+SELECT workflow_registry.delete_workflow('modify_note');
+SELECT pg_catalog.count(*) AS core_links_left FROM oc.products_workflows;
+SELECT workflow_registry.detach_orchestrator_core();
+
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
+DROP SCHEMA oc CASCADE;
+DROP ROLE regress_default_orch;
