@@ -59,5 +59,17 @@ AS 'MODULE_PATHNAME', 'create_product_1_8';
 COMMENT ON FUNCTION workflow_registry.create_product(pg_catalog.jsonb) IS
     'Register a product from {"name", "description", "product_type", "tag", "status"} and link it to the default workflows and to the workflows of its type whose product_tag is unset or its tag; returns its id';
 
+-- The import takes orchestrator-core's default workflows: one linked to
+-- every product, of more than one product type, is imported as a default
+-- workflow instead of being refused for its several types.
+CREATE OR REPLACE FUNCTION workflow_registry.import_orchestrator_core(
+        source_schema pg_catalog.name DEFAULT 'public',
+        dry_run pg_catalog.bool DEFAULT true)
+RETURNS TABLE (kind pg_catalog.text, name pg_catalog.text,
+               action pg_catalog.text, reason pg_catalog.text)
+LANGUAGE C VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'import_orchestrator_core_1_8';
+
 INSERT INTO workflow_registry.migrations (version, kind, description)
 VALUES ('1.8', 'extension', 'Default workflows (is_default); valid_workflow_row takes it');

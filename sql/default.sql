@@ -67,8 +67,46 @@ ROLLBACK;
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;
 
--- a database still on 1.7 does not know the key
+-- the import (1.8) takes orchestrator-core's modify_note, linked to every
+-- product by its ensure_default_workflows, as a default workflow
+CREATE EXTENSION workflow_registry;
+CREATE SCHEMA src;
+SET search_path = src;
+\set ECHO none
+\i test/orchestrator-core/schema.sql
+\set ECHO all
+RESET search_path;
+INSERT INTO src.products (name, description, product_type, tag, status) VALUES
+    ('User Group', 'Group of users', 'UserGroup', 'GROUP', 'active'),
+    ('User internal', 'Internal user', 'User', 'USER_INT', 'active');
+INSERT INTO src.workflows (name, target, description) VALUES
+    ('modify_note', 'MODIFY', 'Modify Note');
+INSERT INTO src.products_workflows
+SELECT p.product_id, w.workflow_id FROM src.products AS p, src.workflows AS w
+WHERE w.name = 'modify_note';
+SELECT * FROM workflow_registry.import_orchestrator_core('src');
+-- the registry's own products count: with one the source lacks it is linked
+-- to some products of several types, which is still refused
+SELECT workflow_registry.create_product('{"name": "Admin", "description": "Administrator", "product_type": "Admin", "tag": "ADMIN"}') IS NOT NULL AS product;
+SELECT kind, name, action, reason FROM workflow_registry.import_orchestrator_core('src')
+WHERE name = 'modify_note';
+SELECT workflow_registry.delete_product('Admin');
+SELECT kind, name, action FROM workflow_registry.import_orchestrator_core('src', dry_run => false);
+SELECT name, product_type, is_default FROM workflow_registry.workflows;
+SELECT pg_temp.links('modify_note');
+-- imported again: present; and the revert takes it back out
+SELECT kind, name, action FROM workflow_registry.import_orchestrator_core('src') WHERE kind = 'workflow';
+SELECT workflow_registry.revert_migration('import-src-1');
+SELECT pg_catalog.count(*) AS workflows_left FROM workflow_registry.workflows;
+
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
+
+-- a database still on 1.7 does not know the key, and its import refuses
+-- such a workflow
 CREATE EXTENSION workflow_registry VERSION '1.7';
+SELECT kind, name, action, reason FROM workflow_registry.import_orchestrator_core('src') WHERE kind = 'workflow';
+DROP SCHEMA src CASCADE;
 SELECT workflow_registry.create_product('{"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}') IS NOT NULL AS product;
 SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}');
 SELECT workflow_registry.create_workflow('{"name": "modify_user", "target": "MODIFY", "description": "Modify user"}');

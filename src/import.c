@@ -51,6 +51,7 @@
 #include "import.h"
 #include "ledger.h"
 #include "lib/stringinfo.h"
+#include "api.h"
 #include "links.h"
 #include "miscadmin.h"
 #include "notify.h"
@@ -140,7 +141,11 @@ static const SourceTable source_tables[] = {
 
 /*
  * The classification.  Columns: kind, name, id, action, reason, and for
- * workflows the product_type and product_tag they get.
+ * workflows the product_type and product_tag they get and whether it is a
+ * default workflow.  From 1.8 a workflow linked to every product the
+ * registry will have, of more than one product type, is taken as a
+ * default workflow (orchestrator-core's modify_note); before, it has
+ * "several product types".  The %s are the parts that differ.
  */
 static const char classify_sql[] =
 "WITH " SOURCE_ROWS ","
@@ -191,14 +196,15 @@ static const char classify_sql[] =
 " SELECT pa.product_type, pa.tag, pg_catalog.array_agg(pa.id ORDER BY pa.id) AS ids"
 " FROM products_after AS pa GROUP BY pa.product_type, pa.tag),"
 " wf2 AS ("
-" SELECT wf.*, ts.ids AS all_of_type, gs.ids AS all_of_tag"
+" SELECT wf.*, ts.ids AS all_of_type, gs.ids AS all_of_tag, %s AS is_default"
 " FROM wf LEFT JOIN type_sets AS ts ON ts.product_type OPERATOR(pg_catalog.=) wf.linked_type"
 " LEFT JOIN tag_sets AS gs ON gs.product_type OPERATOR(pg_catalog.=) wf.linked_type"
 " AND gs.tag OPERATOR(pg_catalog.=) wf.linked_tag),"
 " wf3 AS ("
 " SELECT wf2.*,"
-" CASE WHEN wf2.nlinks OPERATOR(pg_catalog.>) 0 THEN wf2.linked_type END AS product_type,"
-" CASE WHEN wf2.nlinks OPERATOR(pg_catalog.>) 0"
+" CASE WHEN wf2.nlinks OPERATOR(pg_catalog.>) 0 AND NOT wf2.is_default"
+" THEN wf2.linked_type END AS product_type,"
+" CASE WHEN wf2.nlinks OPERATOR(pg_catalog.>) 0 AND NOT wf2.is_default"
 " AND wf2.linked IS DISTINCT FROM wf2.all_of_type"
 " THEN wf2.linked_tag END AS product_tag"
 " FROM wf2),"
@@ -210,7 +216,7 @@ static const char classify_sql[] =
 " AND rw.description OPERATOR(pg_catalog.=) wf3.description"
 " AND rw.product_type IS NOT DISTINCT FROM wf3.product_type"
 " AND rw.product_tag IS NOT DISTINCT FROM wf3.product_tag"
-" AND rw.is_task OPERATOR(pg_catalog.=) wf3.is_task) AS present,"
+" AND rw.is_task OPERATOR(pg_catalog.=) wf3.is_task%s) AS present,"
 " CASE"
 " WHEN wf3.deleted_at IS NOT NULL THEN 'it is soft-deleted'"
 " WHEN wf3.own_problem IS NOT NULL THEN wf3.own_problem"
@@ -219,11 +225,12 @@ static const char classify_sql[] =
 " THEN 'it is linked to a product that cannot be imported'"
 " WHEN wf3.nlinks OPERATOR(pg_catalog.=) 0 AND NOT wf3.is_task"
 " THEN 'it is linked to no product and is not a task'"
+" WHEN wf3.is_default THEN NULL"
 " WHEN wf3.ntypes OPERATOR(pg_catalog.>) 1 THEN 'it is linked to products of several product types'"
 " WHEN wf3.nlinks OPERATOR(pg_catalog.>) 0"
 " AND wf3.linked IS DISTINCT FROM wf3.all_of_type"
 " AND NOT (wf3.ntags OPERATOR(pg_catalog.=) 1 AND wf3.linked IS NOT DISTINCT FROM wf3.all_of_tag)"
-" THEN pg_catalog.format('it is linked to only some of the products of type %L, and not to all those of one tag', wf3.linked_type)"
+" THEN pg_catalog.format('it is linked to only some of the products of type %%L, and not to all those of one tag', wf3.linked_type)"
 " END AS problem"
 " FROM wf3),"
 " workflow_rows2 AS ("
@@ -234,19 +241,20 @@ static const char classify_sql[] =
 " FROM workflow_rows AS wr)"
 " SELECT 'product' AS kind, name, id,"
 " CASE WHEN reason IS NOT NULL THEN 'reject' WHEN present THEN 'present' ELSE 'import' END,"
-" reason, product_type, NULL::pg_catalog.text"
+" reason, product_type, NULL::pg_catalog.text, false"
 " FROM product_rows2"
 " UNION ALL"
 " SELECT CASE WHEN is_task AND product_type IS NULL THEN 'task' ELSE 'workflow' END, name, id,"
 " CASE WHEN deleted_at IS NOT NULL THEN 'skip' WHEN reason IS NOT NULL THEN 'reject'"
 " WHEN present THEN 'present' ELSE 'import' END,"
-" reason, product_type, product_tag"
+" reason, product_type, product_tag, is_default"
 " FROM workflow_rows2"
 " ORDER BY 1, 2, 3";
 
 /* Write the rows classified "import": after the source rows, $20 product
- * ids, $21 workflow ids, $22 their product types, $23 their product tags.
- * Returns the undo list and what was touched, as jsonb and text[]. */
+ * ids, $21 workflow ids, $22 their product types, $23 their product tags,
+ * and from 1.8 $24 whether they are default workflows (the %s).  Returns
+ * the undo list and what was touched, as jsonb and text[]. */
 static const char import_sql[] =
 "WITH " SOURCE_ROWS ","
 " products_in AS ("
@@ -261,9 +269,9 @@ static const char import_sql[] =
 " AS x(id, product_type, product_tag)),"
 " workflows_in AS ("
 " INSERT INTO workflow_registry.workflows"
-" (workflow_id, name, target, description, product_type, created_at, is_task, product_tag)"
+" (workflow_id, name, target, description, product_type, created_at, is_task, product_tag%s)"
 " SELECT w.id, w.name, w.target::workflow_registry.target,"
-" w.description, x.product_type, w.created_at, w.is_task, x.product_tag"
+" w.description, x.product_type, w.created_at, w.is_task, x.product_tag%s"
 " FROM src_workflows AS w JOIN wanted AS x ON x.id OPERATOR(pg_catalog.=) w.id"
 " RETURNING workflow_id, name, product_type)"
 " SELECT"
@@ -296,9 +304,45 @@ enum
 	IMPORT_NUMBER
 };
 
+static char *
+build_classify(WrApiVersion api)
+{
+	if (api < WR_API_1_8)
+		return psprintf(classify_sql, "false", "");
+	return psprintf(classify_sql,
+					"(wf.ntypes OPERATOR(pg_catalog.>) 1 AND wf.linked OPERATOR(pg_catalog.=)"
+					" (SELECT pg_catalog.array_agg(pa.id ORDER BY pa.id) FROM products_after AS pa))",
+					" AND rw.is_default OPERATOR(pg_catalog.=) wf3.is_default");
+}
+
+static char *
+build_import(WrApiVersion api)
+{
+	if (api < WR_API_1_8)
+		return psprintf(import_sql, "", "");
+	return psprintf(import_sql, ", is_default",
+					", COALESCE(($24)[pg_catalog.array_position($21, w.id)], false)");
+}
+
+static char *
+build_link(WrApiVersion api)
+{
+	return psprintf("INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+					" SELECT p.product_id, w.workflow_id"
+					" FROM workflow_registry.products AS p JOIN workflow_registry.workflows AS w"
+					" ON%s"
+					" WHERE p.product_id OPERATOR(pg_catalog.=) ANY ($1)"
+					" OR w.workflow_id OPERATOR(pg_catalog.=) ANY ($2)"
+					" ON CONFLICT DO NOTHING",
+					api >= WR_API_1_8 ?
+					WR_LINK_RULE_1_8("p.product_type", "p.tag", "w.product_type",
+									 "w.product_tag", "w.is_default") :
+					WR_LINK_RULE("p.product_type", "p.tag", "w.product_type", "w.product_tag"));
+}
+
 static const WrStatement import_statements[] = {
 	[IMPORT_CLASSIFY] = {
-		.sql = classify_sql,
+		.build = build_classify,
 		.nargs = NUM_SOURCE_ARGS,
 		.argtypes = {SOURCE_ARGTYPES},
 		.read_only = true,
@@ -306,21 +350,15 @@ static const WrStatement import_statements[] = {
 	/* after the source arrays, $20 product ids, $21 workflow ids, $22 their
 	 * product types, $23 their product tags */
 	[IMPORT_WRITE] = {
-		.sql = import_sql,
-		.nargs = NUM_SOURCE_ARGS + 4,
+		.build = build_import,
+		.nargs = NUM_SOURCE_ARGS + 5,
 		.argtypes = {SOURCE_ARGTYPES, UUIDARRAYOID, UUIDARRAYOID,
-		TEXTARRAYOID, TEXTARRAYOID},
+		TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID},
 	},
 	/* the links the registry's rule gives every imported row: $1 the
 	 * product ids, $2 the workflow ids imported */
 	[IMPORT_LINK] = {
-		.sql = "INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-		" SELECT p.product_id, w.workflow_id"
-		" FROM workflow_registry.products AS p JOIN workflow_registry.workflows AS w"
-		" ON" WR_LINK_RULE("p.product_type", "p.tag", "w.product_type", "w.product_tag")
-		" WHERE p.product_id OPERATOR(pg_catalog.=) ANY ($1)"
-		" OR w.workflow_id OPERATOR(pg_catalog.=) ANY ($2)"
-		" ON CONFLICT DO NOTHING",
+		.build = build_link,
 		.nargs = 2,
 		.argtypes = {UUIDARRAYOID, UUIDARRAYOID},
 	},
@@ -698,6 +736,8 @@ typedef struct ImportPlan
 	List	   *workflows;		/* ids of workflows and tasks to import */
 	List	   *workflow_types; /* their product types (char *, or NULL) */
 	List	   *workflow_tags;	/* their product tags (char *, or NULL) */
+	List	   *workflow_defaults;	/* whether they are default workflows */
+	bool		defaults;		/* any of them is */
 	List	   *types;			/* every product type the import touches */
 	int			rejected;
 	char	   *first_reject;	/* "kind \"name\": reason" */
@@ -708,12 +748,12 @@ typedef struct ImportPlan
  * out (kind, name, action, reason), and gather what an import writes.
  */
 static void
-classify(Datum *args, Tuplestorestate *out, TupleDesc outdesc,
-		 ImportPlan *plan)
+classify(Datum *args, WrApiVersion api, Tuplestorestate *out,
+		 TupleDesc outdesc, ImportPlan *plan)
 {
 	SPITupleTable *rows;
 
-	wr_execute(&import, IMPORT_CLASSIFY, args, NULL);
+	wr_execute_versioned(&import, IMPORT_CLASSIFY, api, args, NULL);
 	rows = SPI_tuptable;
 
 	memset(plan, 0, sizeof(*plan));
@@ -726,6 +766,7 @@ classify(Datum *args, Tuplestorestate *out, TupleDesc outdesc,
 		Datum		row[4];
 		bool		nulls[4];
 		bool		isnull;
+		bool		is_default;
 
 		row[0] = SPI_getbinval(tup, desc, 1, &nulls[0]);
 		row[1] = SPI_getbinval(tup, desc, 2, &nulls[1]);
@@ -756,6 +797,10 @@ classify(Datum *args, Tuplestorestate *out, TupleDesc outdesc,
 			plan->workflow_types = lappend(plan->workflow_types, type);
 			plan->workflow_tags = lappend(plan->workflow_tags,
 										  SPI_getvalue(tup, desc, 7));
+			is_default = DatumGetBool(SPI_getbinval(tup, desc, 8, &isnull));
+			plan->workflow_defaults = lappend_int(plan->workflow_defaults,
+												  is_default);
+			plan->defaults |= is_default;
 		}
 	}
 }
@@ -765,8 +810,8 @@ classify(Datum *args, Tuplestorestate *out, TupleDesc outdesc,
  * data migration "import-<schema>-<n>".
  */
 static void
-write_import(const char *schema, Datum *args, const ImportPlan *plan,
-			 TimestampTz started)
+write_import(const char *schema, Datum *args, WrApiVersion api,
+			 const ImportPlan *plan, TimestampTz started)
 {
 	Datum		pattern[1];
 	HeapTuple	tup;
@@ -791,6 +836,10 @@ write_import(const char *schema, Datum *args, const ImportPlan *plan,
 	foreach(lc, plan->types)
 		locks[foreach_current_index(lc)] = (WrTypeLock) {lfirst(lc), ExclusiveLock};
 	wr_lock_product_types(locks, list_length(plan->types));
+	if (plan->defaults)
+		wr_lock_default_workflows(ShareLock, true, api);
+	if (plan->products != NIL)
+		wr_lock_default_workflows(RowExclusiveLock, true, api);
 
 	args[NUM_SOURCE_ARGS] = wr_list_array(plan->products, UUIDOID);
 	args[NUM_SOURCE_ARGS + 1] = wr_list_array(plan->workflows, UUIDOID);
@@ -798,7 +847,18 @@ write_import(const char *schema, Datum *args, const ImportPlan *plan,
 											  list_length(plan->workflow_types));
 	args[NUM_SOURCE_ARGS + 3] = wr_text_array(list_strings(plan->workflow_tags),
 											  list_length(plan->workflow_tags));
-	wr_execute(&import, IMPORT_WRITE, args, NULL);
+	{
+		Datum	   *defaults = palloc(Max(list_length(plan->workflow_defaults), 1) *
+									  sizeof(Datum));
+
+		foreach(lc, plan->workflow_defaults)
+			defaults[foreach_current_index(lc)] = BoolGetDatum(lfirst_int(lc));
+		args[NUM_SOURCE_ARGS + 4] =
+			PointerGetDatum(construct_array(defaults,
+											list_length(plan->workflow_defaults),
+											BOOLOID, 1, true, TYPALIGN_CHAR));
+	}
+	wr_execute_versioned(&import, IMPORT_WRITE, api, args, NULL);
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	/* (a column and its null flag in separate statements: the order in
@@ -814,7 +874,7 @@ write_import(const char *schema, Datum *args, const ImportPlan *plan,
 	wr_notify_change(WR_PRODUCT_CREATED, nproducts);
 	wr_notify_change(WR_WORKFLOW_CREATED, nworkflows);
 
-	wr_execute(&import, IMPORT_LINK, args + NUM_SOURCE_ARGS, NULL);
+	wr_execute_versioned(&import, IMPORT_LINK, api, args + NUM_SOURCE_ARGS, NULL);
 
 	/* the n-th import from this schema */
 	pattern[0] = CStringGetTextDatum(psprintf("import-%s-", schema));
@@ -842,11 +902,12 @@ write_import(const char *schema, Datum *args, const ImportPlan *plan,
  */
 void
 wr_import_orchestrator_core(const char *schema, bool dry_run,
-							Tuplestorestate *out, TupleDesc outdesc)
+							WrApiVersion api, Tuplestorestate *out,
+							TupleDesc outdesc)
 {
 	TimestampTz started = GetCurrentTimestamp();
 	Oid			nspid = get_namespace_oid(schema, false);
-	Datum		args[NUM_SOURCE_ARGS + 4];
+	Datum		args[NUM_SOURCE_ARGS + 5];
 	ImportPlan	plan;
 
 	wr_check_schema_usage(nspid, schema);
@@ -855,7 +916,7 @@ wr_import_orchestrator_core(const char *schema, bool dry_run,
 	if (!dry_run)
 		wr_lock_ledger();
 	read_source(nspid, schema, args);
-	classify(args, out, outdesc, &plan);
+	classify(args, api, out, outdesc, &plan);
 
 	if (!dry_run && plan.rejected > 0)
 		ereport(ERROR,
@@ -867,6 +928,6 @@ wr_import_orchestrator_core(const char *schema, bool dry_run,
 				 errhint("Run import_orchestrator_core(%s) with dry_run => true to see every row and its reason, correct those rows, and import again.",
 						 quote_literal_cstr(schema))));
 	if (!dry_run && (plan.products != NIL || plan.workflows != NIL))
-		write_import(schema, args, &plan, started);
+		write_import(schema, args, api, &plan, started);
 	SPI_finish();
 }

@@ -9,10 +9,12 @@
 #define WR_IMPORT_H
 
 #include "access/tupdesc.h"
+#include "api.h"
 #include "utils/relcache.h"
 #include "utils/tuplestore.h"
 
 extern void wr_import_orchestrator_core(const char *schema, bool dry_run,
+										WrApiVersion api,
 										Tuplestorestate *out,
 										TupleDesc outdesc);
 extern void wr_check_schema_usage(Oid nspid, const char *schema);

@@ -38,7 +38,7 @@
 #include "nodes/pg_list.h"
 #include "utils/uuid.h"
 
-#define WR_MAX_STATEMENT_ARGS 23
+#define WR_MAX_STATEMENT_ARGS 24
 
 typedef struct WrStatement
 {

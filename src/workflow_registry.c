@@ -56,6 +56,7 @@ PG_FUNCTION_INFO_V1(plan_manifest);
 PG_FUNCTION_INFO_V1(sync_manifest);
 PG_FUNCTION_INFO_V1(check_code);
 PG_FUNCTION_INFO_V1(import_orchestrator_core);
+PG_FUNCTION_INFO_V1(import_orchestrator_core_1_8);
 PG_FUNCTION_INFO_V1(valid_workflow_row);
 PG_FUNCTION_INFO_V1(valid_workflow_row_1_7);
 PG_FUNCTION_INFO_V1(valid_workflow_row_1_8);
@@ -68,6 +69,7 @@ static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 									  WrApiVersion api);
 static Datum create_product_internal(FunctionCallInfo fcinfo,
 									 WrApiVersion api);
+static Datum import_internal(FunctionCallInfo fcinfo, WrApiVersion api);
 static bool workflow_row_is_valid(FunctionCallInfo fcinfo, bool is_default);
 static void prevent_write(const char *fname);
 
@@ -369,6 +371,19 @@ check_code(PG_FUNCTION_ARGS)
 Datum
 import_orchestrator_core(PG_FUNCTION_ARGS)
 {
+	return import_internal(fcinfo, WR_API_1_4);
+}
+
+/* ... as of 1.8: a workflow linked to every product is a default workflow */
+Datum
+import_orchestrator_core_1_8(PG_FUNCTION_ARGS)
+{
+	return import_internal(fcinfo, WR_API_1_8);
+}
+
+static Datum
+import_internal(FunctionCallInfo fcinfo, WrApiVersion api)
+{
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	/* the dry run only reads, and works on a standby like plan() */
@@ -384,7 +399,7 @@ import_orchestrator_core(PG_FUNCTION_ARGS)
 	wr_check_catalog();
 	wr_refuse_attached("import_orchestrator_core()");
 	wr_import_orchestrator_core(NameStr(*PG_GETARG_NAME(0)), PG_GETARG_BOOL(1),
-								rsinfo->setResult, rsinfo->setDesc);
+								api, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
 
