@@ -49,6 +49,7 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -70,6 +71,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 /* The names attach gives its guards on orchestrator-core's tables. */
@@ -88,6 +90,7 @@ typedef enum WrAttachStatement
 } WrAttachStatement;
 
 static char *build_link_product(const char *schema);
+static char *unusable_attachment(const char *schema, Oid owner);
 
 static const WrStatement attach_sql[] = {
 	[ATTACH_SCHEMA] = {
@@ -140,14 +143,21 @@ static WrStatements statements = WR_STATEMENTS(attach_sql);
 static bool attachment_valid = false;
 static char *attachment_schema = NULL;
 static Oid	attachment_owner = InvalidOid;
+static char *attachment_problem = NULL;	/* why it cannot be used, or NULL */
 static Oid	attachment_relid = InvalidOid;
+static Oid	watched_relids[2];	/* attached_workflows, core's workflows */
 static uint64 attachment_generation = 1;
 static bool callback_registered = false;
 
 static void
 attachment_changed(Datum arg, Oid relid)
 {
-	if (!OidIsValid(relid) || relid == attachment_relid)
+	/*
+	 * The attachment's row, and what unusable_attachment() found: the
+	 * grants on attached_workflows and the owner of core's workflows.
+	 */
+	if (!OidIsValid(relid) || relid == attachment_relid ||
+		relid == watched_relids[0] || relid == watched_relids[1])
 	{
 		attachment_valid = false;
 		attachment_generation++;
@@ -173,6 +183,9 @@ wr_attached_schema(void)
 	if (attachment_schema)
 		pfree(attachment_schema);
 	attachment_schema = NULL;
+	if (attachment_problem)
+		pfree(attachment_problem);
+	attachment_problem = NULL;
 	if (!OidIsValid(attachment_relid))
 		return NULL;
 
@@ -187,7 +200,81 @@ wr_attached_schema(void)
 														  2, &isnull));
 	}
 	SPI_finish();
+	if (attachment_schema)
+		attachment_problem = unusable_attachment(attachment_schema,
+												 attachment_owner);
 	return attachment_schema;
+}
+
+static AclResult
+namespace_usage(Oid nspid, Oid roleid)
+{
+#if PG_VERSION_NUM >= 160000
+	return object_aclcheck(NamespaceRelationId, nspid, roleid, ACL_USAGE);
+#else
+	return pg_namespace_aclcheck(nspid, roleid, ACL_USAGE);
+#endif
+}
+
+/*
+ * Why the statements cannot run as the recorded owner of the attached
+ * tables, or NULL if they can: the tables belong to another role now, or
+ * that role lost what attach granted it.  Both happen after a restore with
+ * pg_restore --no-owner or --no-privileges, which keeps the attachment's
+ * rows but not the owner and grants they speak of; every statement would
+ * then fail with a permission error on one table or another.  The result
+ * is in TopMemoryContext.
+ */
+static char *
+unusable_attachment(const char *schema, Oid owner)
+{
+	Oid			nspid = get_namespace_oid(schema, true);
+	Oid			relid = OidIsValid(nspid) ?
+		get_relname_relid("workflows", nspid) : InvalidOid;
+	Oid			ours = get_namespace_oid("workflow_registry", false);
+	char	   *owner_name = GetUserNameFromId(owner, true);
+	char	   *problem = NULL;
+	HeapTuple	tup;
+
+	watched_relids[0] = get_relname_relid("attached_workflows", ours);
+	watched_relids[1] = relid;
+	if (!OidIsValid(relid))
+		problem = psprintf("Schema \"%s\" has no table \"workflows\" any more.", schema);
+	else if (owner_name == NULL)
+		problem = psprintf("The role that owned orchestrator-core's tables (oid %u) does not exist any more.", owner);
+	else if ((tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid))) != NULL)
+	{
+		Oid			relowner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+
+		ReleaseSysCache(tup);
+		if (relowner != owner)
+			problem = psprintf("Table \"%s.workflows\" belongs to role \"%s\", but the attachment runs its statements as role \"%s\".",
+							   schema, GetUserNameFromId(relowner, false), owner_name);
+		else if (!superuser_arg(owner) &&
+				 (namespace_usage(ours, owner) != ACLCHECK_OK ||
+				  pg_class_aclcheck(watched_relids[0], owner,
+									ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE) != ACLCHECK_OK))
+			problem = psprintf("Role \"%s\", which owns orchestrator-core's tables, has lost the privileges attach gave it on schema workflow_registry and its table attached_workflows.",
+							   owner_name);
+	}
+	return problem ? MemoryContextStrdup(TopMemoryContext, problem) : NULL;
+}
+
+/*
+ * Raise the error of an attachment whose statements cannot run (see
+ * unusable_attachment), before they would fail on a table's permissions.
+ */
+void
+wr_check_attachment_usable(void)
+{
+	if (wr_attached_schema() == NULL || attachment_problem == NULL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("the attachment to orchestrator-core's tables in schema \"%s\" cannot be used",
+					attachment_schema),
+			 errdetail_internal("%s", attachment_problem),
+			 errhint("As the owner of the extension, run workflow_registry.detach_orchestrator_core() and then attach_orchestrator_core() again; a restore keeps an attachment only with its owners and privileges.")));
 }
 
 /* The owner of the attached tables; only valid while attached. */

@@ -24,6 +24,7 @@ extern uint64 wr_attachment_generation(void);
 
 extern const char *wr_attached_table(const char *schema, const char *table);
 extern void wr_refuse_attached(const char *function);
+extern void wr_check_attachment_usable(void);
 
 extern void wr_attach(const char *schema, ArrayType *default_workflows,
 					  Tuplestorestate *out, TupleDesc outdesc);

@@ -118,6 +118,7 @@ wr_enter_registry_owner(WrStatements *statements, int which,
 		wr_attached_schema() != NULL;
 	if (!saved->switched)
 		return;
+	wr_check_attachment_usable();
 	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
 	SetUserIdAndSecContext(wr_attached_owner(),
 						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
