@@ -343,6 +343,15 @@ match_registered(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 	SPI_freetuptable(SPI_tuptable);
 }
 
+static bool
+all_registered(const WrItem *items, int nitems)
+{
+	for (int i = 0; i < nitems; i++)
+		if (!items[i].registered)
+			return false;
+	return true;
+}
+
 /*
  * Compare the items that the insert skipped, names registered concurrently
  * since our snapshot, with what is registered now.  The caller is connected
@@ -352,11 +361,8 @@ static void
 match_concurrent(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 {
 	WrItemContext context;
-	bool		concurrent = false;
 
-	for (int i = 0; i < nitems && !concurrent; i++)
-		concurrent = !items[i].registered;
-	if (!concurrent)
+	if (all_registered(items, nitems))
 		return;
 
 	bulk_values(items, nitems, values);
@@ -377,18 +383,13 @@ match_concurrent(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 }
 
 /*
- * Register one chunk of items and put their (name, workflow_id) rows into
- * out.  The caller is connected to SPI.
+ * Check and insert the items of a chunk that are not registered yet, and
+ * take their ids, or those of the names registered concurrently.  The
+ * caller is connected to SPI.
  */
 static void
-register_chunk(WrItem *items, int nitems, WrApiVersion api,
-			   Tuplestorestate *out, TupleDesc outdesc)
+insert_new(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 {
-	Datum		values[7];
-
-	bulk_values(items, nitems, values);
-	match_registered(items, nitems, api, values);
-
 	bulk_values(items, nitems, values);
 	wr_execute(&statements, BULK_UNMATCHED, values, NULL);
 	if (SPI_processed > 0)
@@ -443,6 +444,24 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 	qsort(items, nitems, sizeof(WrItem), compare_item_indexes);
 
 	match_concurrent(items, nitems, api, values);
+}
+
+/*
+ * Register one chunk of items and put their (name, workflow_id) rows into
+ * out.  A chunk whose names are all registered identically runs no
+ * statement that writes: attached, not even orchestrator-core's statement
+ * triggers fire for it.  The caller is connected to SPI.
+ */
+static void
+register_chunk(WrItem *items, int nitems, WrApiVersion api,
+			   Tuplestorestate *out, TupleDesc outdesc)
+{
+	Datum		values[7];
+
+	bulk_values(items, nitems, values);
+	match_registered(items, nitems, api, values);
+	if (!all_registered(items, nitems))
+		insert_new(items, nitems, api, values);
 
 	for (int i = 0; i < nitems; i++)
 	{
