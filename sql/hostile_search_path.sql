@@ -330,7 +330,7 @@ INSERT INTO pg_temp.calls (phase, n, call) VALUES
 ('attach', 13, $$workflow_registry.create_workflow('{"name": "create_nothing", "target": "CREATE", "description": "Create", "product_type": "NoSuchType"}')$$),
 ('attach', 14, $$workflow_registry.create_task('{"name": "core_task", "description": "Task"}')$$),
 ('attach', 15, $$workflow_registry.create_product('{"name": "Core Late", "description": "Group", "product_type": "CoreGroup", "tag": "LATE"}')$$),
-('attach', 16, $$workflow_registry.create_workflows('[]')$$),
+('attach', 16, $$workflow_registry.create_workflows((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('name', 'bulk_core_' OPERATOR(pg_catalog.||) i::pg_catalog.text, 'target', 'CREATE', 'description', 'Bulk', 'product_type', CASE WHEN i OPERATOR(pg_catalog.=) 1001 THEN 'NoSuchType' ELSE 'CoreGroup' END) ORDER BY i) FROM pg_catalog.generate_series(1, 1001) AS i))$$),
 ('attach', 17, $$workflow_registry.valid_target('CREATE')$$),
 ('attach', 18, $$workflow_registry.link_new_product()$$),
 ('attach', 19, $$workflow_registry.delete_product('Core Late')$$),

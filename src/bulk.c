@@ -20,10 +20,17 @@
  * sorted order, so that two calls with overlapping names in different
  * orders wait for each other in one direction only, not in a circle.
  *
+ * Attached to orchestrator-core's tables (attach.h), every statement has
+ * a text of its own for them, as registry.c's have, and the same passes,
+ * locks and errors apply; a soft-deleted name is not registered, and is
+ * brought back with the new definition, as create_workflow() brings it
+ * back.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "attach.h"
 #include "bulk.h"
 #include "catalog/pg_type.h"
 #include "links.h"
@@ -73,27 +80,35 @@ typedef enum WrBulkStatement
 	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID}
 
 static char *build_existing(WrApiVersion api);
+static char *attached_existing(const char *schema);
+static char *attached_unmatched(const char *schema);
+static char *attached_insert(const char *schema);
+
+/*
+ * The first item whose product type (and tag) matches no product: its
+ * position, and how many products the type has.
+ */
+#define UNMATCHED(products) \
+	"SELECT i.n, pg_catalog.count(p.product_id)" \
+	" FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($6)," \
+	" pg_catalog.unnest($7)) AS i(product_type, product_tag, n)" \
+	" LEFT JOIN " products " AS p" \
+	" ON p.product_type OPERATOR(pg_catalog.=) i.product_type" \
+	" WHERE i.product_type IS NOT NULL" \
+	" GROUP BY i.n" \
+	" HAVING pg_catalog.count(p.product_id) FILTER (WHERE" \
+	WR_LINK_RULE("p.product_type", "p.tag", "i.product_type", "i.product_tag") \
+	") OPERATOR(pg_catalog.=) 0" \
+	" ORDER BY i.n LIMIT 1"
 
 static const WrStatement bulk_sql[] = {
 	/* registered rows of the names, with the item's position */
-	[BULK_EXISTING] = {.build = build_existing, BULK_ARGS},
-
-	/*
-	 * The first item whose product type (and tag) matches no product: its
-	 * position, and how many products the type has.
-	 */
+	[BULK_EXISTING] = {
+		.build = build_existing, .attached = attached_existing, BULK_ARGS
+	},
 	[BULK_UNMATCHED] = {
-		.sql = "SELECT i.n, pg_catalog.count(p.product_id)"
-		" FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($6),"
-		" pg_catalog.unnest($7)) AS i(product_type, product_tag, n)"
-		" LEFT JOIN workflow_registry.products AS p"
-		" ON p.product_type OPERATOR(pg_catalog.=) i.product_type"
-		" WHERE i.product_type IS NOT NULL"
-		" GROUP BY i.n"
-		" HAVING pg_catalog.count(p.product_id) FILTER (WHERE"
-		WR_LINK_RULE("p.product_type", "p.tag", "i.product_type", "i.product_tag")
-		") OPERATOR(pg_catalog.=) 0"
-		" ORDER BY i.n LIMIT 1",
+		.sql = UNMATCHED("workflow_registry.products"),
+		.attached = attached_unmatched,
 		BULK_ARGS
 	},
 	[BULK_INSERT] = {
@@ -115,6 +130,7 @@ static const WrStatement bulk_sql[] = {
 		" JOIN workflow_registry.products AS p ON"
 		WR_LINK_RULE("p.product_type", "p.tag", "i.product_type", "i.product_tag") ")"
 		" SELECT i.name, i.workflow_id FROM inserted AS i",
+		.attached = attached_insert,
 		BULK_ARGS
 	},
 };
@@ -130,6 +146,81 @@ build_existing(WrApiVersion api)
 					" ON w.name OPERATOR(pg_catalog.=) i.name"
 					" FOR KEY SHARE OF w",
 					wr_workflow_columns(api));
+}
+
+/*
+ * The same statements on orchestrator-core's tables, as registry.c writes
+ * create_workflow()'s: a workflow is its row in the attached workflows
+ * table and its product type and tag in attached_workflows; a row with no
+ * attached_workflows row is registered with no product type, and a
+ * soft-deleted one is not registered.
+ */
+static char *
+attached_existing(const char *schema)
+{
+	return psprintf("SELECT i.n, %s"
+					" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($7)) AS i(name, n)"
+					" JOIN %s AS w ON w.name OPERATOR(pg_catalog.=) i.name"
+					" LEFT JOIN workflow_registry.attached_workflows AS m"
+					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
+					" WHERE w.deleted_at IS NULL"
+					" FOR KEY SHARE OF w",
+					wr_attached_workflow_columns(),
+					wr_attached_table(schema, "workflows"));
+}
+
+static char *
+attached_unmatched(const char *schema)
+{
+	return psprintf(UNMATCHED("%s"), wr_attached_table(schema, "products"));
+}
+
+/*
+ * Insert the new names, or bring a soft-deleted row of the name back with
+ * the new definition (its processes keep their workflow); a row that is
+ * registered, whether since our snapshot or not, is skipped, as in own
+ * mode, and match_concurrent() looks at it.  orchestrator-core's table
+ * has no product type: each row returned is joined back to its item by
+ * name (unique within a chunk) for its attached_workflows row and links.
+ * A row soft-deleted by orchestrator-core itself may still have both,
+ * hence the ON CONFLICTs.
+ */
+static char *
+attached_insert(const char *schema)
+{
+	return psprintf("WITH item AS ("
+					" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+					" pg_catalog.unnest($3), pg_catalog.unnest($4),"
+					" pg_catalog.unnest($5), pg_catalog.unnest($6))"
+					" AS i(name, target, description, product_type, is_task, product_tag)),"
+					" inserted AS ("
+					" INSERT INTO %1$s AS w (name, target, description, is_task)"
+					" SELECT i.name, i.target, i.description, i.is_task FROM item AS i"
+					" ON CONFLICT (name) DO UPDATE SET target = EXCLUDED.target,"
+					" description = EXCLUDED.description, is_task = EXCLUDED.is_task,"
+					" deleted_at = NULL"
+					" WHERE w.deleted_at IS NOT NULL"
+					" RETURNING w.workflow_id, w.name),"
+					" registered AS ("
+					" SELECT n.workflow_id, i.product_type, i.product_tag"
+					" FROM inserted AS n JOIN item AS i"
+					" ON i.name OPERATOR(pg_catalog.=) n.name),"
+					" meta AS ("
+					" INSERT INTO workflow_registry.attached_workflows AS m"
+					" (workflow_id, product_type, product_tag)"
+					" SELECT r.workflow_id, r.product_type, r.product_tag FROM registered AS r"
+					" ON CONFLICT (workflow_id) DO UPDATE SET product_type = EXCLUDED.product_type,"
+					" product_tag = EXCLUDED.product_tag, is_default = false),"
+					" linked AS ("
+					" INSERT INTO %2$s (product_id, workflow_id)"
+					" SELECT p.product_id, r.workflow_id"
+					" FROM registered AS r JOIN %3$s AS p ON"
+					WR_LINK_RULE("p.product_type", "p.tag", "r.product_type", "r.product_tag")
+					" ON CONFLICT DO NOTHING)"
+					" SELECT n.name::pg_catalog.text, n.workflow_id FROM inserted AS n",
+					wr_attached_table(schema, "workflows"),
+					wr_attached_table(schema, "products_workflows"),
+					wr_attached_table(schema, "products"));
 }
 
 /* The statements' parameters for the items not registered yet. */
@@ -343,6 +434,15 @@ match_registered(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 	SPI_freetuptable(SPI_tuptable);
 }
 
+static bool
+all_registered(const WrItem *items, int nitems)
+{
+	for (int i = 0; i < nitems; i++)
+		if (!items[i].registered)
+			return false;
+	return true;
+}
+
 /*
  * Compare the items that the insert skipped, names registered concurrently
  * since our snapshot, with what is registered now.  The caller is connected
@@ -352,11 +452,8 @@ static void
 match_concurrent(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 {
 	WrItemContext context;
-	bool		concurrent = false;
 
-	for (int i = 0; i < nitems && !concurrent; i++)
-		concurrent = !items[i].registered;
-	if (!concurrent)
+	if (all_registered(items, nitems))
 		return;
 
 	bulk_values(items, nitems, values);
@@ -377,18 +474,13 @@ match_concurrent(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 }
 
 /*
- * Register one chunk of items and put their (name, workflow_id) rows into
- * out.  The caller is connected to SPI.
+ * Check and insert the items of a chunk that are not registered yet, and
+ * take their ids, or those of the names registered concurrently.  The
+ * caller is connected to SPI.
  */
 static void
-register_chunk(WrItem *items, int nitems, WrApiVersion api,
-			   Tuplestorestate *out, TupleDesc outdesc)
+insert_new(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 {
-	Datum		values[7];
-
-	bulk_values(items, nitems, values);
-	match_registered(items, nitems, api, values);
-
 	bulk_values(items, nitems, values);
 	wr_execute(&statements, BULK_UNMATCHED, values, NULL);
 	if (SPI_processed > 0)
@@ -443,6 +535,24 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 	qsort(items, nitems, sizeof(WrItem), compare_item_indexes);
 
 	match_concurrent(items, nitems, api, values);
+}
+
+/*
+ * Register one chunk of items and put their (name, workflow_id) rows into
+ * out.  A chunk whose names are all registered identically runs no
+ * statement that writes: attached, not even orchestrator-core's statement
+ * triggers fire for it.  The caller is connected to SPI.
+ */
+static void
+register_chunk(WrItem *items, int nitems, WrApiVersion api,
+			   Tuplestorestate *out, TupleDesc outdesc)
+{
+	Datum		values[7];
+
+	bulk_values(items, nitems, values);
+	match_registered(items, nitems, api, values);
+	if (!all_registered(items, nitems))
+		insert_new(items, nitems, api, values);
 
 	for (int i = 0; i < nitems; i++)
 	{

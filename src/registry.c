@@ -463,13 +463,13 @@ build_create_product(WrApiVersion api)
 
 /* the registered workflow of name $1, as wr_workflow_columns gives it */
 #define ATTACHED_WORKFLOW(schema) \
-	psprintf(" SELECT w.workflow_id, w.target::pg_catalog.text, w.description::pg_catalog.text," \
-			 " m.product_type::pg_catalog.text, w.is_task, m.product_tag::pg_catalog.text," \
-			 " COALESCE(m.is_default, false)" \
+	psprintf(" SELECT %s" \
 			 " FROM %s AS w LEFT JOIN workflow_registry.attached_workflows AS m" \
 			 " ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id" \
 			 " WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL" \
-			 " FOR KEY SHARE OF w", wr_attached_table(schema, "workflows"))
+			 " FOR KEY SHARE OF w", \
+			 wr_attached_workflow_columns(), \
+			 wr_attached_table(schema, "workflows"))
 
 /* the products of an attached schema a workflow of type $4, tag $6 and
  * default flag $7 is linked to */
@@ -1195,4 +1195,17 @@ report_difference(const char *what, const char *name,
 				 errhint("Delete it first with workflow_registry.%s(), or register the new definition under a new name.",
 						 delete_function)));
 	}
+}
+
+/*
+ * The columns of wr_workflow_columns for a workflow w of orchestrator-core's
+ * table and its attached_workflows row m (LEFT JOINed: none for a workflow
+ * the registry does not manage).
+ */
+const char *
+wr_attached_workflow_columns(void)
+{
+	return "w.workflow_id, w.target::pg_catalog.text, w.description::pg_catalog.text,"
+		" m.product_type::pg_catalog.text, w.is_task, m.product_tag::pg_catalog.text,"
+		" COALESCE(m.is_default, false)";
 }

@@ -39,6 +39,7 @@ extern Datum wr_update_workflow_undoably(const WorkflowDef *changes,
 
 /* For create_workflows(), which registers many in one statement. */
 extern const char *wr_workflow_columns(WrApiVersion api);
+extern const char *wr_attached_workflow_columns(void);
 extern bool wr_registered_workflow_matches(const WorkflowDef *def,
 										   HeapTuple tup, TupleDesc desc,
 										   int first, pg_uuid_t *id);

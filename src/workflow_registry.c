@@ -247,7 +247,6 @@ create_workflows(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 
 	wr_check_catalog();
-	wr_refuse_attached("create_workflows()");
 	wr_register_workflows(PG_GETARG_JSONB_P(0), WR_API_1_3,
 						  rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
