@@ -186,8 +186,19 @@ wr_attached_schema(void)
 	if (attachment_problem)
 		pfree(attachment_problem);
 	attachment_problem = NULL;
+
+	/*
+	 * Before 1.7 there is no table to watch, and the invalidation of the
+	 * one an ALTER EXTENSION UPDATE creates would not be recognised: look
+	 * again next time.  (Kept, "not attached" outlived an update and an
+	 * attach in the same session, whose writers then wrote the
+	 * extension's own tables.)
+	 */
 	if (!OidIsValid(attachment_relid))
+	{
+		attachment_valid = false;
 		return NULL;
+	}
 
 	SPI_connect();
 	wr_execute(&statements, ATTACH_SCHEMA, NULL, NULL);
