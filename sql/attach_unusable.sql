@@ -22,9 +22,8 @@ SELECT workflow_registry.create_workflow('{"name": "create_user", "target": "CRE
 
 -- the grants attach gave the tables' owner are gone (--no-privileges)
 REVOKE ALL ON workflow_registry.attached_workflows FROM regress_unusable_orch;
-\set VERBOSITY verbose
 SELECT workflow_registry.create_workflow('{"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User"}');
-\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
 SET ROLE regress_unusable_orch;
 INSERT INTO oc.products (name, description, product_type, tag, status)
 VALUES ('User external', 'External user', 'User', 'USER_EXT', 'active');

@@ -36,15 +36,19 @@ SELECT pg_temp.links('modify_user');
 
 -- errors, each writing nothing
 SELECT pg_catalog.count(*) AS links_before FROM workflow_registry.products_workflows \gset
-\set VERBOSITY verbose
 SELECT workflow_registry.create_workflow('{"name": "modify_typed", "target": "MODIFY", "description": "Typed", "product_type": "User", "default": true}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT workflow_registry.create_workflow('{"name": "modify_tagged", "target": "MODIFY", "description": "Tagged", "product_tag": "GROUP", "default": true}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT workflow_registry.create_workflow('{"name": "task_default", "target": "SYSTEM", "description": "A task", "is_task": true, "default": true}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT workflow_registry.create_workflow('{"name": "modify_untyped", "target": "MODIFY", "description": "No type", "default": false}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT workflow_registry.create_workflow('{"name": "modify_untyped", "target": "MODIFY", "description": "No type", "default": "yes"}');
+\echo :LAST_ERROR_SQLSTATE
 -- registered as a default workflow, given again as an ordinary one
 SELECT workflow_registry.create_workflow('{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "product_type": "User"}');
-\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
 SELECT pg_catalog.count(*) AS workflows, pg_catalog.count(*) FILTER (WHERE is_default) AS defaults
 FROM workflow_registry.workflows;
 SELECT pg_catalog.count(*) OPERATOR(pg_catalog.=) :links_before AS links_unchanged
