@@ -192,8 +192,6 @@ SELECT workflow_registry.delete_product('User guest');
 SELECT workflow_registry.delete_product('User guest');
 
 -- what does not work on orchestrator-core's tables yet says so
-SELECT workflow_registry.apply_migration('m1', 'M', '[]');
-SELECT workflow_registry.revert_migration('attach-oc-1');
 SELECT * FROM workflow_registry.plan('{"workflows": []}');
 SELECT * FROM workflow_registry.sync('{"workflows": []}', 's1');
 SELECT * FROM workflow_registry."check"('[]');

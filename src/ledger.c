@@ -23,7 +23,10 @@
  */
 #include "postgres.h"
 
+#include "attach.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "definition.h"
 #include "ledger.h"
 #include "lib/stringinfo.h"
@@ -35,6 +38,7 @@
 #include "registry.h"
 #include "spi.h"
 #include "undo.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -78,7 +82,8 @@ typedef enum WrLedgerStatement
 	LEDGER_FIND_APPLIED,
 	LEDGER_DEPENDANT,
 	LEDGER_UNDO_ENTRIES,
-	LEDGER_MARK_REVERTED
+	LEDGER_MARK_REVERTED,
+	LEDGER_ATTACHED_ENTRY
 } WrLedgerStatement;
 
 static const WrStatement ledger_sql[] = {
@@ -143,7 +148,10 @@ static const WrStatement ledger_sql[] = {
 		" u.e OPERATOR(pg_catalog.->>) 'name',"
 		" COALESCE(u.e OPERATOR(pg_catalog.->>) 'product_type',"
 		" u.e OPERATOR(pg_catalog.->) 'row' OPERATOR(pg_catalog.->>) 'product_type'),"
-		" u.e OPERATOR(pg_catalog.->) 'row', u.e OPERATOR(pg_catalog.->) 'links'"
+		" u.e OPERATOR(pg_catalog.->) 'row', u.e OPERATOR(pg_catalog.->) 'links',"
+		" CASE WHEN pg_catalog.jsonb_typeof(u.e OPERATOR(pg_catalog.->) 'attached')"
+		" OPERATOR(pg_catalog.=) 'object' THEN u.e OPERATOR(pg_catalog.->) 'attached' END,"
+		" u.e OPERATOR(pg_catalog.->>) 'schema'"
 		" FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS u(e, n)"
 		" ORDER BY u.n DESC",
 		.nargs = 1, .argtypes = {JSONBOID}
@@ -153,6 +161,11 @@ static const WrStatement ledger_sql[] = {
 		" SET reverted_at = pg_catalog.clock_timestamp(), reverted_by = $2"
 		" WHERE version OPERATOR(pg_catalog.=) $1 AND reverted_at IS NULL",
 		.nargs = 2, .argtypes = {TEXTOID, NAMEOID}
+	},
+	/* an undo entry written on the attached registry of schema $2 */
+	[LEDGER_ATTACHED_ENTRY] = {
+		.sql = "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('schema', $2)",
+		.nargs = 2, .argtypes = {JSONBOID, TEXTOID}, .read_only = true
 	},
 };
 
@@ -437,6 +450,23 @@ run_step(const WrStep *s, WrApiVersion api, List **touches)
 }
 
 /*
+ * An undo entry written on an attached registry names its schema: its row
+ * images are orchestrator-core's, and only a revert on the same registry
+ * can restore them (check_may_undo).  The entries of the extension's own
+ * tables stay as they always were.  The caller is connected to SPI.
+ */
+static Datum
+attached_entry(Datum entry)
+{
+	Datum		values[2];
+
+	values[0] = entry;
+	values[1] = CStringGetTextDatum(wr_attached_schema());
+	wr_execute(&statements, LEDGER_ATTACHED_ENTRY, values, NULL);
+	return wr_result_datum_copy(1);
+}
+
+/*
  * The lock order (links.c): every product-type lock the steps take, before
  * the first step runs.  A step that names a workflow or product without
  * its type (delete_*, update_workflow) locks the type registered now; any
@@ -527,6 +557,61 @@ lock_undo_types(SPITupleTable *entries, Datum touches, bool touches_null)
 			locks[n++] = (WrTypeLock) {t + 13, ShareLock};
 	}
 	wr_lock_product_types(locks, n);
+}
+
+/*
+ * Raise an error unless the undo entries can be run here.  An entry
+ * written on an attached registry restores rows of orchestrator-core's
+ * tables, one written on the extension's own tables rows of those: each
+ * runs only on the registry it was written on.  Reverting the migration of
+ * attach_orchestrator_core() detaches, which decides where every writer of
+ * the registry writes: only the extension's owner may, as with
+ * detach_orchestrator_core(), which reverts it after that check.
+ */
+static void
+check_may_undo(SPITupleTable *entries, const char *version)
+{
+	Oid			extension = get_extension_oid("workflow_registry", false);
+	const char *attached = wr_attached_schema();
+
+	for (uint64 i = 0; i < entries->numvals; i++)
+	{
+		char	   *op = SPI_getvalue(entries->vals[i], entries->tupdesc, 1);
+		char	   *schema = SPI_getvalue(entries->vals[i], entries->tupdesc, 8);
+
+		if (strcmp(op, "detach_orchestrator_core") != 0)
+		{
+			if (schema != NULL && (attached == NULL || strcmp(schema, attached) != 0))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("cannot revert migration \"%s\": it was applied to orchestrator-core's tables in schema \"%s\"",
+								version, schema),
+						 attached ?
+						 errdetail("The registry is now orchestrator-core's tables in schema \"%s\".", attached) :
+						 errdetail("The registry is now the extension's own tables."),
+						 errhint("Revert it while the registry is attached to schema \"%s\".", schema)));
+			if (schema == NULL && attached != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("cannot revert migration \"%s\": it was applied to the extension's own tables",
+								version),
+						 errdetail("The registry is now orchestrator-core's tables in schema \"%s\".", attached),
+						 errhint("Revert it after detach_orchestrator_core().")));
+			continue;
+		}
+#if PG_VERSION_NUM >= 160000
+		if (object_ownercheck(ExtensionRelationId, extension, GetOuterUserId()))
+			continue;
+#else
+		if (pg_extension_ownercheck(extension, GetOuterUserId()))
+			continue;
+#endif
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to revert migration \"%s\"", version),
+				 errdetail("It attached the registry to orchestrator-core's tables; reverting it detaches, which only the owner of extension \"workflow_registry\" may."),
+				 errhint("Run detach_orchestrator_core() as that role.")));
+	}
 }
 
 /* Raise an error unless the arguments of apply_migration() can be used. */
@@ -710,6 +795,8 @@ wr_apply_migration(const char *version, const char *description,
 		ctx.kind = step_names[parsed[i].kind];
 		ctx.name = parsed[i].name;
 		entry = run_step(&parsed[i], api, &touches);
+		if (entry != (Datum) 0 && wr_attached_schema() != NULL)
+			entry = attached_entry(entry);
 		if (entry != (Datum) 0)
 			undo = lappend(undo, DatumGetPointer(entry));
 	}
@@ -822,6 +909,7 @@ wr_revert_migration(const char *version)
 				 errhint("Revert \"%s\" first.", dependant)));
 	}
 
+	check_may_undo(entries, version);
 	lock_undo_types(entries, values[2], touches_null);
 
 	for (uint64 i = 0; i < entries->numvals; i++)
@@ -836,6 +924,9 @@ wr_revert_migration(const char *version)
 		u.product_type = SPI_getvalue(e, d, 4);
 		u.row = SPI_getbinval(e, d, 5, &isnull);
 		u.links = SPI_getbinval(e, d, 6, &isnull);
+		u.attached = SPI_getbinval(e, d, 7, &isnull);
+		if (isnull)
+			u.attached = (Datum) 0;
 		wr_undo(&u, version);
 	}
 

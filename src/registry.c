@@ -104,6 +104,11 @@ static char *attached_delete_product(const char *schema);
 static char *attached_product_subscriptions(const char *schema);
 static void check_no_subscriptions(const char *name);
 
+static char *attached_delete_workflow_undoably(const char *schema);
+static char *attached_delete_product_undoably(const char *schema);
+static char *attached_workflow_for_update(const char *schema);
+static char *attached_update_workflow(const char *schema);
+
 static const WrStatement registry_sql[] = {
 	/*
 	 * The common case, a new name whose product type (and tag) matches, in
@@ -190,6 +195,7 @@ static const WrStatement registry_sql[] = {
 		" SELECT" WORKFLOW_UNDO_ENTRY("restore_workflow", "d") ","
 		" d.product_type::pg_catalog.text"
 		" FROM d",
+		.attached = attached_delete_workflow_undoably,
 		NAME_TYPE_ARGS
 	},
 	[REG_DELETE_PRODUCT_UNDOABLY] = {
@@ -203,6 +209,7 @@ static const WrStatement registry_sql[] = {
 		" WHERE pw.product_id OPERATOR(pg_catalog.=) d.product_id), '[]'::pg_catalog.jsonb)),"
 		" d.product_type::pg_catalog.text"
 		" FROM d",
+		.attached = attached_delete_product_undoably,
 		NAME_TYPE_ARGS
 	},
 	/* the row to change, and the entry that restores its values */
@@ -211,6 +218,7 @@ static const WrStatement registry_sql[] = {
 		" w.product_tag," WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w")
 		" FROM workflow_registry.workflows AS w"
 		" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+		.attached = attached_workflow_for_update,
 		NAME_ARG
 	},
 	/* new values, links recomputed; returns the counts REG_CREATE_WORKFLOW does */
@@ -237,6 +245,7 @@ static const WrStatement registry_sql[] = {
 		" SELECT (SELECT pg_catalog.count(*) FROM updated),"
 		" (SELECT pg_catalog.count(*) FROM candidate),"
 		" (SELECT pg_catalog.count(*) FROM linkable)",
+		.attached = attached_update_workflow,
 		WORKFLOW_ARGS
 	},
 	/* attached only: the subscriptions of a product */
@@ -965,6 +974,144 @@ wr_unregister_product(const char *name)
 				 errhint("Check the name against workflow_registry.products.")));
 	wr_notify_change(WR_PRODUCT_DELETED, 1);
 	SPI_finish();
+}
+
+/*
+ * The statements of the migration steps for an attached registry.  Their
+ * undo entries have the shape of the extension's own (undo.c), with
+ * orchestrator-core's row as "row", and beside it what that row has no
+ * column for: "product_type", which the revert locks, and "attached", the
+ * workflow's row of workflow_registry.attached_workflows (null for a
+ * workflow the registry does not manage), which the restore puts back as
+ * it was.
+ */
+
+/* the entry "op" that restores workflow w, with its attached row m */
+#define ATTACHED_WORKFLOW_UNDO_ENTRY(op, w, m, links) \
+	" pg_catalog.jsonb_build_object(" \
+	" 'op', '" op "', 'name', " w ".name, 'product_type', " m ".product_type," \
+	" 'row', pg_catalog.to_jsonb(" w ".*), 'attached', pg_catalog.to_jsonb(" m ".*)," \
+	" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.product_id ORDER BY pw.product_id)" \
+	" FROM " links " AS pw" \
+	" WHERE pw.workflow_id OPERATOR(pg_catalog.=) " w ".workflow_id), '[]'::pg_catalog.jsonb))"
+
+/*
+ * As attached_delete_workflow: a workflow that processes refer to is
+ * soft-deleted, any other deleted.  The entry is built from the row as it
+ * was before either, and the restore (undo.c) tells the two apart by
+ * whether the row is still there.
+ */
+static char *
+attached_delete_workflow_undoably(const char *schema)
+{
+	const char *links = wr_attached_table(schema, "products_workflows");
+	char	   *ran = attached_table_exists(schema, "processes") ?
+		psprintf("EXISTS (SELECT FROM %s AS pr"
+				 " WHERE pr.workflow_id OPERATOR(pg_catalog.=) w.workflow_id)",
+				 wr_attached_table(schema, "processes")) :
+		"false";
+
+	return psprintf("WITH t AS ("
+					" SELECT w.workflow_id, %3$s AS ran,"
+					ATTACHED_WORKFLOW_UNDO_ENTRY("restore_workflow", "w", "m", "%2$s")
+					" AS entry, m.product_type::pg_catalog.text AS product_type"
+					" FROM %1$s AS w"
+					" LEFT JOIN workflow_registry.attached_workflows AS m"
+					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL"
+					" AND (m.product_type OPERATOR(pg_catalog.=) $2"
+					" OR (m.product_type IS NULL AND $2 IS NULL))"
+					" FOR UPDATE OF w),"
+					" soft AS ("
+					" UPDATE %1$s AS w SET deleted_at = pg_catalog.now() FROM t"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND t.ran"
+					" RETURNING w.workflow_id),"
+					" unlinked AS ("
+					" DELETE FROM %2$s AS pw USING soft"
+					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) soft.workflow_id),"
+					" hard AS ("
+					" DELETE FROM %1$s AS w USING t"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran),"
+					" meta AS ("
+					" DELETE FROM workflow_registry.attached_workflows AS m USING t"
+					" WHERE m.workflow_id OPERATOR(pg_catalog.=) t.workflow_id)"
+					" SELECT t.entry, t.product_type FROM t",
+					wr_attached_table(schema, "workflows"), links, ran);
+}
+
+/* orchestrator-core's subscriptions were checked before (delete_under_type_lock) */
+static char *
+attached_delete_product_undoably(const char *schema)
+{
+	return psprintf("WITH d AS ("
+					" DELETE FROM %1$s AS p"
+					" WHERE" PRODUCT_OF_TYPE("p") " RETURNING p.*)"
+					" SELECT pg_catalog.jsonb_build_object("
+					" 'op', 'restore_product', 'name', d.name, 'row', pg_catalog.to_jsonb(d.*),"
+					" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.workflow_id ORDER BY pw.workflow_id)"
+					" FROM %2$s AS pw"
+					" WHERE pw.product_id OPERATOR(pg_catalog.=) d.product_id), '[]'::pg_catalog.jsonb)),"
+					" d.product_type::pg_catalog.text"
+					" FROM d",
+					wr_attached_table(schema, "products"),
+					wr_attached_table(schema, "products_workflows"));
+}
+
+/* a soft-deleted workflow is not registered, so it cannot be updated */
+static char *
+attached_workflow_for_update(const char *schema)
+{
+	return psprintf("SELECT w.target::pg_catalog.text, w.description::pg_catalog.text,"
+					" m.product_type::pg_catalog.text, w.is_task, m.product_tag::pg_catalog.text,"
+					ATTACHED_WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w", "m", "%2$s")
+					" FROM %1$s AS w LEFT JOIN workflow_registry.attached_workflows AS m"
+					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL"
+					" FOR UPDATE OF w",
+					wr_attached_table(schema, "workflows"),
+					wr_attached_table(schema, "products_workflows"));
+}
+
+/*
+ * The new values into orchestrator-core's row, the product type and tag
+ * into the attached row (a workflow the registry did not manage is managed
+ * from now on), links recomputed.  is_default stays false, as a
+ * registration writes it.
+ */
+static char *
+attached_update_workflow(const char *schema)
+{
+	return psprintf("WITH candidate AS ("
+					" SELECT p.product_id FROM %3$s AS p"
+					" WHERE p.product_type OPERATOR(pg_catalog.=) $4),"
+					" linkable AS (%4$s),"
+					" updated AS ("
+					" UPDATE %1$s AS w"
+					" SET target = $2, description = $3, is_task = $5"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL"
+					" AND ($4 IS NULL OR EXISTS (SELECT FROM linkable))"
+					" RETURNING w.workflow_id),"
+					" meta AS ("
+					" INSERT INTO workflow_registry.attached_workflows AS m"
+					" (workflow_id, product_type, product_tag)"
+					" SELECT u.workflow_id, $4, $6 FROM updated AS u"
+					" ON CONFLICT (workflow_id) DO UPDATE SET product_type = EXCLUDED.product_type,"
+					" product_tag = EXCLUDED.product_tag, is_default = false),"
+					" unlinked AS ("
+					" DELETE FROM %2$s AS pw USING updated AS u"
+					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) u.workflow_id"
+					" AND pw.product_id OPERATOR(pg_catalog.<>) ALL (SELECT product_id FROM linkable)),"
+					" linked AS ("
+					" INSERT INTO %2$s (product_id, workflow_id)"
+					" SELECT l.product_id, u.workflow_id FROM linkable AS l CROSS JOIN updated AS u"
+					" ON CONFLICT DO NOTHING)"
+					" SELECT (SELECT pg_catalog.count(*) FROM updated),"
+					" (SELECT pg_catalog.count(*) FROM candidate),"
+					" (SELECT pg_catalog.count(*) FROM linkable)",
+					wr_attached_table(schema, "workflows"),
+					wr_attached_table(schema, "products_workflows"),
+					wr_attached_table(schema, "products"),
+					ATTACHED_LINKED(schema));
 }
 
 /*

@@ -15,13 +15,16 @@
  * The entries of the rows a step deletes or changes are built by the
  * statements of registry.c, in the shape wr_undo() reads.  The statements
  * need the 1.3 tables; they are used only by functions that exist from 1.3
- * on.
+ * on.  An entry written while the registry is attached to
+ * orchestrator-core's tables also names their schema (ledger.c), and is
+ * undone there only.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "attach.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "links.h"
@@ -32,6 +35,7 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 
 typedef enum WrUndoStatement
 {
@@ -39,16 +43,18 @@ typedef enum WrUndoStatement
 	UNDO_CREATE_PRODUCT,
 	UNDO_RESTORE_WORKFLOW,
 	UNDO_RESTORE_WORKFLOW_VALUES,
-	UNDO_RESTORE_PRODUCT
+	UNDO_RESTORE_PRODUCT,
+	UNDO_PRODUCT_SUBSCRIPTIONS
 } WrUndoStatement;
 
 /*
  * The restore statements take the row image as $1 and the ids it was
- * linked to as $2; their CTE "r" is the restored row and "wanted" the ids
- * the link rule gives it now.  They return the number of rows restored and
- * the number of ids in "wanted" and not in "recorded", and the reverse.
+ * linked to as $2 (and, attached, the workflow's attached row as $3); their
+ * CTE "r" is the restored row and "wanted" the ids the link rule gives it
+ * now.  They return the number of rows restored and the number of ids in
+ * "wanted" and not in "recorded", and the reverse.
  */
-#define RESTORE_ARGS .nargs = 2, .argtypes = {JSONBOID, JSONBOID}
+#define RESTORE_ARGS .nargs = 3, .argtypes = {JSONBOID, JSONBOID, JSONBOID}
 
 #define WANTED_PRODUCTS \
 	" wanted AS (" \
@@ -65,15 +71,24 @@ typedef enum WrUndoStatement
 	" (SELECT id FROM wanted EXCEPT SELECT id FROM recorded) UNION ALL" \
 	" (SELECT id FROM recorded EXCEPT SELECT id FROM wanted)) AS d)"
 
+static char *attached_create_workflow(const char *schema);
+static char *attached_create_product(const char *schema);
+static char *attached_restore_workflow(const char *schema);
+static char *attached_restore_workflow_values(const char *schema);
+static char *attached_restore_product(const char *schema);
+static char *attached_product_subscriptions(const char *schema);
+
 static const WrStatement undo_sql[] = {
 	[UNDO_CREATE_WORKFLOW] = {
 		.sql = "DELETE FROM workflow_registry.workflows"
 		" WHERE workflow_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid RETURNING 1",
+		.attached = attached_create_workflow,
 		.nargs = 1, .argtypes = {TEXTOID}
 	},
 	[UNDO_CREATE_PRODUCT] = {
 		.sql = "DELETE FROM workflow_registry.products"
 		" WHERE product_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid RETURNING 1",
+		.attached = attached_create_product,
 		.nargs = 1, .argtypes = {TEXTOID}
 	},
 	/* the row as it was, ids and times included */
@@ -91,6 +106,7 @@ static const WrStatement undo_sql[] = {
 		" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
 		" SELECT wanted.id, i.workflow_id FROM wanted CROSS JOIN inserted AS i)"
 		" SELECT (SELECT pg_catalog.count(*) FROM inserted)," LINK_DRIFT,
+		.attached = attached_restore_workflow,
 		RESTORE_ARGS
 	},
 	/* the values before an update */
@@ -113,6 +129,7 @@ static const WrStatement undo_sql[] = {
 		" SELECT wanted.id, u.workflow_id FROM wanted CROSS JOIN updated AS u"
 		" ON CONFLICT DO NOTHING)"
 		" SELECT (SELECT pg_catalog.count(*) FROM updated)," LINK_DRIFT,
+		.attached = attached_restore_workflow_values,
 		RESTORE_ARGS
 	},
 	/* the row as it was, linked to the workflows the rule gives it */
@@ -133,11 +150,242 @@ static const WrStatement undo_sql[] = {
 		" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
 		" SELECT i.product_id, wanted.id FROM inserted AS i CROSS JOIN wanted)"
 		" SELECT (SELECT pg_catalog.count(*) FROM inserted)," LINK_DRIFT,
+		.attached = attached_restore_product,
 		RESTORE_ARGS
+	},
+	/* attached only: the subscriptions of a product, by id */
+	[UNDO_PRODUCT_SUBSCRIPTIONS] = {
+		.attached = attached_product_subscriptions,
+		.nargs = 1, .argtypes = {TEXTOID}
 	},
 };
 
 static WrStatements statements = WR_STATEMENTS(undo_sql);
+
+/*
+ * The same statements for a registry attached to orchestrator-core's tables
+ * (attach.c), run as their owner.  The entries of an attached registry
+ * carry orchestrator-core's row as "row" and the workflow's row of
+ * workflow_registry.attached_workflows as "attached" (registry.c), which
+ * a restore puts back as it was; a workflow the registry does not manage
+ * has none, and gets back exactly the links it had.  A workflow that a
+ * delete step soft-deleted, because processes refer to it, is still there:
+ * its restore clears deleted_at.  The undo of a create cannot delete a
+ * workflow that has run since, whose processes keep it: it soft-deletes it,
+ * as delete_workflow() would, which leaves the registry as it was before
+ * the migration (a soft-deleted workflow is not registered) and keeps the
+ * history; applying the migration again brings the same row back.
+ */
+
+/* The table of the attached schema, if it exists (processes, subscriptions). */
+static bool
+core_table_exists(const char *schema, const char *table)
+{
+	Oid			nspid = get_namespace_oid(schema, true);
+
+	return OidIsValid(nspid) && OidIsValid(get_relname_relid(table, nspid));
+}
+
+/* The workflow's attached row, $3: none for one the registry does not manage. */
+#define ATTACHED_ROW \
+	" a AS (" \
+	" SELECT m.* FROM pg_catalog.jsonb_populate_record(" \
+	"NULL::workflow_registry.attached_workflows, $3) AS m" \
+	" WHERE m.workflow_id IS NOT NULL)"
+
+/*
+ * The products a restored workflow is linked to: by the link rule of its
+ * attached row, or every product for a default workflow, as
+ * link_new_product() links them; one the registry does not manage gets the
+ * recorded links whose products still exist.
+ */
+static char *
+attached_wanted_products(const char *schema)
+{
+	return psprintf(RECORDED ","
+					" wanted AS ("
+					" SELECT p.product_id AS id FROM %1$s AS p, a"
+					" WHERE (a.is_default OR ("
+					WR_LINK_RULE("p.product_type", "p.tag", "a.product_type", "a.product_tag") "))"
+					" UNION"
+					" SELECT p.product_id FROM %1$s AS p"
+					" WHERE NOT EXISTS (SELECT FROM a)"
+					" AND p.product_id OPERATOR(pg_catalog.=) ANY (SELECT id FROM recorded))",
+					wr_attached_table(schema, "products"));
+}
+
+static char *
+attached_create_workflow(const char *schema)
+{
+	char	   *ran = core_table_exists(schema, "processes") ?
+		psprintf("EXISTS (SELECT FROM %s AS pr"
+				 " WHERE pr.workflow_id OPERATOR(pg_catalog.=) w.workflow_id)",
+				 wr_attached_table(schema, "processes")) :
+		"false";
+
+	return psprintf("WITH t AS ("
+					" SELECT w.workflow_id, %3$s AS ran FROM %1$s AS w"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid"
+					" AND w.deleted_at IS NULL"
+					" FOR UPDATE OF w),"
+					" soft AS ("
+					" UPDATE %1$s AS w SET deleted_at = pg_catalog.now() FROM t"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND t.ran"
+					" RETURNING w.workflow_id),"
+					" unlinked AS ("
+					" DELETE FROM %2$s AS pw USING soft"
+					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) soft.workflow_id),"
+					" hard AS ("
+					" DELETE FROM %1$s AS w USING t"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran),"
+					" meta AS ("
+					" DELETE FROM workflow_registry.attached_workflows AS m USING t"
+					" WHERE m.workflow_id OPERATOR(pg_catalog.=) t.workflow_id)"
+					" SELECT 1 FROM t",
+					wr_attached_table(schema, "workflows"),
+					wr_attached_table(schema, "products_workflows"),
+					ran);
+}
+
+/* orchestrator-core's subscriptions were checked before (wr_undo) */
+static char *
+attached_create_product(const char *schema)
+{
+	return psprintf("DELETE FROM %s"
+					" WHERE product_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid RETURNING 1",
+					wr_attached_table(schema, "products"));
+}
+
+/*
+ * The row as it was, ids and times included: inserted again if it was
+ * deleted, deleted_at cleared if it was soft-deleted.
+ */
+static char *
+attached_restore_workflow(const char *schema)
+{
+	return psprintf("WITH r AS ("
+					" SELECT * FROM pg_catalog.jsonb_populate_record(NULL::%1$s, $1)),"
+					ATTACHED_ROW ","
+					" inserted AS ("
+					" INSERT INTO %1$s AS w"
+					" (workflow_id, name, target, description, created_at, deleted_at, is_task)"
+					" SELECT r.workflow_id, r.name, r.target, r.description, r.created_at,"
+					" r.deleted_at, r.is_task FROM r"
+					" WHERE NOT EXISTS (SELECT FROM %1$s AS x"
+					" WHERE x.workflow_id OPERATOR(pg_catalog.=) r.workflow_id)"
+					" ON CONFLICT DO NOTHING RETURNING w.workflow_id),"
+					" undeleted AS ("
+					" UPDATE %1$s AS w SET target = r.target, description = r.description,"
+					" is_task = r.is_task, deleted_at = r.deleted_at"
+					" FROM r WHERE w.workflow_id OPERATOR(pg_catalog.=) r.workflow_id"
+					" AND w.name OPERATOR(pg_catalog.=) r.name AND w.deleted_at IS NOT NULL"
+					" RETURNING w.workflow_id),"
+					" restored AS ("
+					" SELECT workflow_id FROM inserted UNION ALL SELECT workflow_id FROM undeleted),"
+					" meta AS ("
+					" INSERT INTO workflow_registry.attached_workflows AS m"
+					" (workflow_id, product_type, product_tag, is_default)"
+					" SELECT x.workflow_id, a.product_type, a.product_tag, a.is_default"
+					" FROM a CROSS JOIN restored AS x"
+					" ON CONFLICT (workflow_id) DO UPDATE SET product_type = EXCLUDED.product_type,"
+					" product_tag = EXCLUDED.product_tag, is_default = EXCLUDED.is_default),"
+					"%3$s,"
+					" linked AS ("
+					" INSERT INTO %2$s (product_id, workflow_id)"
+					" SELECT wanted.id, x.workflow_id FROM wanted CROSS JOIN restored AS x"
+					" ON CONFLICT DO NOTHING)"
+					" SELECT (SELECT pg_catalog.count(*) FROM restored)," LINK_DRIFT,
+					wr_attached_table(schema, "workflows"),
+					wr_attached_table(schema, "products_workflows"),
+					attached_wanted_products(schema));
+}
+
+/* the values before an update, and the attached row as it was */
+static char *
+attached_restore_workflow_values(const char *schema)
+{
+	return psprintf("WITH r AS ("
+					" SELECT * FROM pg_catalog.jsonb_populate_record(NULL::%1$s, $1)),"
+					ATTACHED_ROW ","
+					" updated AS ("
+					" UPDATE %1$s AS w"
+					" SET target = r.target, description = r.description, is_task = r.is_task"
+					" FROM r WHERE w.workflow_id OPERATOR(pg_catalog.=) r.workflow_id"
+					" AND w.deleted_at IS NULL"
+					" RETURNING w.workflow_id),"
+					" meta AS ("
+					" INSERT INTO workflow_registry.attached_workflows AS m"
+					" (workflow_id, product_type, product_tag, is_default)"
+					" SELECT u.workflow_id, a.product_type, a.product_tag, a.is_default"
+					" FROM a CROSS JOIN updated AS u"
+					" ON CONFLICT (workflow_id) DO UPDATE SET product_type = EXCLUDED.product_type,"
+					" product_tag = EXCLUDED.product_tag, is_default = EXCLUDED.is_default),"
+					" unmanaged AS ("
+					" DELETE FROM workflow_registry.attached_workflows AS m USING updated AS u"
+					" WHERE m.workflow_id OPERATOR(pg_catalog.=) u.workflow_id"
+					" AND NOT EXISTS (SELECT FROM a)),"
+					"%3$s,"
+					" unlinked AS ("
+					" DELETE FROM %2$s AS pw USING updated AS u"
+					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) u.workflow_id"
+					" AND pw.product_id OPERATOR(pg_catalog.<>) ALL (SELECT id FROM wanted)),"
+					" linked AS ("
+					" INSERT INTO %2$s (product_id, workflow_id)"
+					" SELECT wanted.id, u.workflow_id FROM wanted CROSS JOIN updated AS u"
+					" ON CONFLICT DO NOTHING)"
+					" SELECT (SELECT pg_catalog.count(*) FROM updated)," LINK_DRIFT,
+					wr_attached_table(schema, "workflows"),
+					wr_attached_table(schema, "products_workflows"),
+					attached_wanted_products(schema));
+}
+
+/*
+ * The product as it was, linked to the managed workflows the rule (or
+ * their being default) gives it, as link_new_product() links it, and again
+ * to the recorded workflows the registry does not manage that still exist.
+ */
+static char *
+attached_restore_product(const char *schema)
+{
+	return psprintf("WITH r AS ("
+					" SELECT * FROM pg_catalog.jsonb_populate_record(NULL::%1$s, $1)),"
+					" inserted AS ("
+					" INSERT INTO %1$s AS p"
+					" (product_id, name, description, product_type, tag, status, created_at, end_date)"
+					" SELECT r.product_id, r.name, r.description, r.product_type, r.tag, r.status,"
+					" r.created_at, r.end_date FROM r"
+					" ON CONFLICT DO NOTHING RETURNING p.product_id),"
+					RECORDED ","
+					" wanted AS ("
+					" SELECT w.workflow_id AS id"
+					" FROM workflow_registry.attached_workflows AS m"
+					" JOIN %2$s AS w ON w.workflow_id OPERATOR(pg_catalog.=) m.workflow_id, r"
+					" WHERE w.deleted_at IS NULL AND (m.is_default OR ("
+					WR_LINK_RULE("r.product_type", "r.tag", "m.product_type", "m.product_tag") "))"
+					" UNION"
+					" SELECT w.workflow_id FROM %2$s AS w"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) ANY (SELECT id FROM recorded)"
+					" AND NOT EXISTS (SELECT FROM workflow_registry.attached_workflows AS m"
+					" WHERE m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id)),"
+					" linked AS ("
+					" INSERT INTO %3$s (product_id, workflow_id)"
+					" SELECT i.product_id, wanted.id FROM inserted AS i CROSS JOIN wanted"
+					" ON CONFLICT DO NOTHING)"
+					" SELECT (SELECT pg_catalog.count(*) FROM inserted)," LINK_DRIFT,
+					wr_attached_table(schema, "products"),
+					wr_attached_table(schema, "workflows"),
+					wr_attached_table(schema, "products_workflows"));
+}
+
+static char *
+attached_product_subscriptions(const char *schema)
+{
+	if (!core_table_exists(schema, "subscriptions"))
+		return pstrdup("SELECT 0::pg_catalog.int8 WHERE $1 IS NOT NULL");
+	return psprintf("SELECT pg_catalog.count(*) FROM %s AS s"
+					" WHERE s.product_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid",
+					wr_attached_table(schema, "subscriptions"));
+}
 
 /*
  * The undo entry of a row a migration created: delete it by id.
@@ -177,13 +425,38 @@ report_drift(const char *what, const char *name, const char *version,
 }
 
 /*
+ * Attached, orchestrator-core's subscriptions of a product that the
+ * migration created keep it, with a foreign key: say so, as
+ * delete_product() does, before the delete runs into it.  The caller is
+ * connected to SPI.
+ */
+static void
+check_no_subscriptions(const WrUndo *u, const char *version, Datum id)
+{
+	int64		n;
+
+	wr_execute(&statements, UNDO_PRODUCT_SUBSCRIPTIONS, &id, NULL);
+	n = wr_result_int8(1);
+	if (n > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("cannot revert migration \"%s\": product \"%s\" that it created has subscriptions",
+						version, wr_clip(u->name)),
+				 errdetail_plural("orchestrator-core has " INT64_FORMAT " subscription of this product, which refers to it.",
+								  "orchestrator-core has " INT64_FORMAT " subscriptions of this product, which refer to it.",
+								  n, n),
+				 errhint("Terminate the subscriptions in orchestrator-core and delete them first, or leave the migration applied.")));
+}
+
+/*
  * Undo one write of a migration, or raise an error if the registry has
  * changed so that the undo would not be exact.
  */
 void
 wr_undo(const WrUndo *u, const char *version)
 {
-	Datum		values[2];
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
 
 	/* the undo of attach_orchestrator_core() */
 	if (strcmp(u->op, "detach_orchestrator_core") == 0)
@@ -205,6 +478,8 @@ wr_undo(const WrUndo *u, const char *version)
 		bool		workflow = u->op[7] == 'w';
 
 		values[0] = CStringGetTextDatum(u->id);
+		if (!workflow && wr_attached_schema() != NULL)
+			check_no_subscriptions(u, version, values[0]);
 		wr_execute(&statements,
 				   workflow ? UNDO_CREATE_WORKFLOW : UNDO_CREATE_PRODUCT,
 				   values, NULL);
@@ -233,7 +508,9 @@ wr_undo(const WrUndo *u, const char *version)
 
 		values[0] = u->row;
 		values[1] = u->links;
-		wr_execute(&statements, which, values, NULL);
+		values[2] = u->attached;
+		nulls[2] = u->attached ? ' ' : 'n';
+		wr_execute(&statements, which, values, nulls);
 		if (wr_result_int8(1) != 1)
 			report_drift(what, u->name, version,
 						 which == UNDO_RESTORE_WORKFLOW_VALUES ?

@@ -22,6 +22,8 @@ typedef struct WrUndo
 	const char *product_type;	/* whose lock to take */
 	Datum		row;			/* restore_*: jsonb row image, or 0 */
 	Datum		links;			/* restore_*: jsonb array of linked ids */
+	Datum		attached;		/* attached restore_workflow*: jsonb row of
+								 * attached_workflows, or 0 */
 } WrUndo;
 
 extern Datum wr_undo_entry_for_create(const char *op, const pg_uuid_t *id,

@@ -271,7 +271,6 @@ apply_migration(PG_FUNCTION_ARGS)
 		wr_report_null_argument("requires", "apply_migration");
 
 	wr_check_catalog();
-	wr_refuse_attached("apply_migration()");
 	wr_apply_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 					   text_to_cstring(PG_GETARG_TEXT_PP(1)),
 					   PG_GETARG_JSONB_P(2),
@@ -289,7 +288,6 @@ revert_migration(PG_FUNCTION_ARGS)
 		wr_report_null_argument("migration version", "revert_migration");
 
 	wr_check_catalog();
-	wr_refuse_attached("revert_migration()");
 	wr_revert_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_VOID();
 }
