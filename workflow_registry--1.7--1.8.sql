@@ -59,6 +59,12 @@ AS 'MODULE_PATHNAME', 'create_product_1_8';
 COMMENT ON FUNCTION workflow_registry.create_product(pg_catalog.jsonb) IS
     'Register a product from {"name", "description", "product_type", "tag", "status"} and link it to the default workflows and to the workflows of its type whose product_tag is unset or its tag; returns its id';
 
+CREATE OR REPLACE FUNCTION workflow_registry.create_workflows(workflows pg_catalog.jsonb)
+RETURNS TABLE (name pg_catalog.text, workflow_id pg_catalog.uuid)
+LANGUAGE C VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'create_workflows_1_8';
+
 -- The import takes orchestrator-core's default workflows: one linked to
 -- every product, of more than one product type, is imported as a default
 -- workflow instead of being refused for its several types.

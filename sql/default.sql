@@ -54,6 +54,22 @@ FROM workflow_registry.workflows;
 SELECT pg_catalog.count(*) OPERATOR(pg_catalog.=) :links_before AS links_unchanged
 FROM workflow_registry.products_workflows;
 
+-- create_workflows takes the key too, and links each default workflow to
+-- every product
+SELECT name FROM workflow_registry.create_workflows('[
+  {"name": "modify_note_bulk", "target": "MODIFY", "description": "Modify Note", "default": true},
+  {"name": "terminate_user", "target": "TERMINATE", "description": "Terminate user", "product_type": "User"}]');
+SELECT pg_temp.links('modify_note_bulk');
+SELECT pg_temp.links('terminate_user');
+SELECT name FROM workflow_registry.create_workflows('[
+  {"name": "modify_note_bulk", "target": "MODIFY", "description": "Modify Note", "default": true}]');
+SELECT name FROM workflow_registry.create_workflows('[
+  {"name": "modify_note_bulk", "target": "MODIFY", "description": "Modify Note", "product_type": "User"}]');
+SELECT name FROM workflow_registry.create_workflows('[
+  {"name": "bulk_typed_default", "target": "MODIFY", "description": "Typed", "product_type": "User", "default": true}]');
+SELECT workflow_registry.delete_workflow('modify_note_bulk');
+SELECT workflow_registry.delete_workflow('terminate_user');
+
 -- deleting a default workflow or a product takes its links with it
 SELECT workflow_registry.delete_product('User external');
 SELECT pg_temp.links('modify_note');
@@ -160,6 +176,12 @@ VALUES ('User external', 'External user', 'User', 'USER_EXT', 'active');
 RESET ROLE;
 SELECT workflow_registry.create_product('{"name": "Admin", "description": "Administrator", "product_type": "Admin", "tag": "ADMIN"}') IS NOT NULL AS product;
 SELECT pg_temp.core_links('modify_note');
+SELECT name FROM workflow_registry.create_workflows('[
+  {"name": "modify_note_bulk", "target": "MODIFY", "description": "Modify Note", "default": true}]');
+SELECT m.is_default FROM workflow_registry.attached_workflows AS m
+JOIN oc.workflows AS w USING (workflow_id) WHERE w.name = 'modify_note_bulk';
+SELECT pg_temp.core_links('modify_note_bulk');
+SELECT workflow_registry.delete_workflow('modify_note_bulk');
 SELECT workflow_registry.delete_workflow('modify_note');
 SELECT pg_catalog.count(*) AS core_links_left FROM oc.products_workflows;
 SELECT workflow_registry.detach_orchestrator_core();

@@ -72,14 +72,16 @@ typedef enum WrBulkStatement
 
 /*
  * Every statement takes the items not registered yet as arrays: name,
- * target, description, product_type, is_task, product_tag, and the item's
- * position in the chunk.
+ * target, description, product_type, is_task, product_tag, the item's
+ * position in the chunk, and is_default (1.8).
  */
+#define BULK_NARGS 8
 #define BULK_ARGS \
-	.nargs = 7, .argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
-	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID}
+	.nargs = BULK_NARGS, .argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID}
 
 static char *build_existing(WrApiVersion api);
+static char *build_insert(WrApiVersion api);
 static char *attached_existing(const char *schema);
 static char *attached_unmatched(const char *schema);
 static char *attached_insert(const char *schema);
@@ -112,26 +114,7 @@ static const WrStatement bulk_sql[] = {
 		BULK_ARGS
 	},
 	[BULK_INSERT] = {
-		.sql = "WITH inserted AS ("
-		" INSERT INTO workflow_registry.workflows"
-		" (name, target, description, product_type, is_task, product_tag)"
-		" SELECT i.name, i.target::workflow_registry.target, i.description,"
-		" i.product_type, i.is_task, i.product_tag"
-		" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
-		" pg_catalog.unnest($3), pg_catalog.unnest($4),"
-		" pg_catalog.unnest($5), pg_catalog.unnest($6))"
-		" AS i(name, target, description, product_type, is_task, product_tag)"
-		" ON CONFLICT (name) DO NOTHING"
-		" RETURNING workflow_id, name, product_type, product_tag),"
-		" linked AS ("
-		" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-		" SELECT p.product_id, i.workflow_id"
-		" FROM inserted AS i"
-		" JOIN workflow_registry.products AS p ON"
-		WR_LINK_RULE("p.product_type", "p.tag", "i.product_type", "i.product_tag") ")"
-		" SELECT i.name, i.workflow_id FROM inserted AS i",
-		.attached = attached_insert,
-		BULK_ARGS
+		.build = build_insert, .attached = attached_insert, BULK_ARGS
 	},
 };
 
@@ -146,6 +129,39 @@ build_existing(WrApiVersion api)
 					" ON w.name OPERATOR(pg_catalog.=) i.name"
 					" FOR KEY SHARE OF w",
 					wr_workflow_columns(api));
+}
+
+/* From 1.8 the items' is_default is inserted and linked by. */
+static char *
+build_insert(WrApiVersion api)
+{
+	bool		v18 = api >= WR_API_1_8;
+
+	return psprintf("WITH inserted AS ("
+					" INSERT INTO workflow_registry.workflows"
+					" (name, target, description, product_type, is_task, product_tag%s)"
+					" SELECT i.name, i.target::workflow_registry.target, i.description,"
+					" i.product_type, i.is_task, i.product_tag%s"
+					" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+					" pg_catalog.unnest($3), pg_catalog.unnest($4),"
+					" pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($8))"
+					" AS i(name, target, description, product_type, is_task, product_tag,"
+					" is_default)"
+					" ON CONFLICT (name) DO NOTHING"
+					" RETURNING workflow_id, name, product_type, product_tag%s),"
+					" linked AS ("
+					" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+					" SELECT p.product_id, i.workflow_id"
+					" FROM inserted AS i"
+					" JOIN workflow_registry.products AS p ON%s)"
+					" SELECT i.name, i.workflow_id FROM inserted AS i",
+					v18 ? ", is_default" : "",
+					v18 ? ", i.is_default" : "",
+					v18 ? ", is_default" : "",
+					v18 ?
+					WR_LINK_RULE_1_8("p.product_type", "p.tag", "i.product_type",
+									 "i.product_tag", "i.is_default") :
+					WR_LINK_RULE("p.product_type", "p.tag", "i.product_type", "i.product_tag"));
 }
 
 /*
@@ -191,8 +207,9 @@ attached_insert(const char *schema)
 	return psprintf("WITH item AS ("
 					" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
 					" pg_catalog.unnest($3), pg_catalog.unnest($4),"
-					" pg_catalog.unnest($5), pg_catalog.unnest($6))"
-					" AS i(name, target, description, product_type, is_task, product_tag)),"
+					" pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($8))"
+					" AS i(name, target, description, product_type, is_task, product_tag,"
+					" is_default)),"
 					" inserted AS ("
 					" INSERT INTO %1$s AS w (name, target, description, is_task)"
 					" SELECT i.name, i.target, i.description, i.is_task FROM item AS i"
@@ -202,20 +219,22 @@ attached_insert(const char *schema)
 					" WHERE w.deleted_at IS NOT NULL"
 					" RETURNING w.workflow_id, w.name),"
 					" registered AS ("
-					" SELECT n.workflow_id, i.product_type, i.product_tag"
+					" SELECT n.workflow_id, i.product_type, i.product_tag, i.is_default"
 					" FROM inserted AS n JOIN item AS i"
 					" ON i.name OPERATOR(pg_catalog.=) n.name),"
 					" meta AS ("
 					" INSERT INTO workflow_registry.attached_workflows AS m"
-					" (workflow_id, product_type, product_tag)"
-					" SELECT r.workflow_id, r.product_type, r.product_tag FROM registered AS r"
+					" (workflow_id, product_type, product_tag, is_default)"
+					" SELECT r.workflow_id, r.product_type, r.product_tag, r.is_default"
+					" FROM registered AS r"
 					" ON CONFLICT (workflow_id) DO UPDATE SET product_type = EXCLUDED.product_type,"
-					" product_tag = EXCLUDED.product_tag, is_default = false),"
+					" product_tag = EXCLUDED.product_tag, is_default = EXCLUDED.is_default),"
 					" linked AS ("
 					" INSERT INTO %2$s (product_id, workflow_id)"
 					" SELECT p.product_id, r.workflow_id"
 					" FROM registered AS r JOIN %3$s AS p ON"
-					WR_LINK_RULE("p.product_type", "p.tag", "r.product_type", "r.product_tag")
+					WR_LINK_RULE_1_8("p.product_type", "p.tag", "r.product_type",
+									 "r.product_tag", "r.is_default")
 					" ON CONFLICT DO NOTHING)"
 					" SELECT n.name::pg_catalog.text, n.workflow_id FROM inserted AS n",
 					wr_attached_table(schema, "workflows"),
@@ -246,26 +265,29 @@ bulk_values(WrItem *items, int nitems, Datum *values)
 	values[3] = wr_field_array(todo, sizeof(WrItem), n, OFFSET(product_type));
 	values[4] = wr_bool_field_array(todo, sizeof(WrItem), n, OFFSET(is_task));
 	values[5] = wr_field_array(todo, sizeof(WrItem), n, OFFSET(product_tag));
-#undef OFFSET
 	values[6] = PointerGetDatum(construct_array(positions, n, INT4OID, 4, true,
 												TYPALIGN_INT));
+	values[7] = wr_bool_field_array(todo, sizeof(WrItem), n, OFFSET(is_default));
+#undef OFFSET
 }
 
 static int compare_names(const void *a, const void *b);
 
 /*
  * Lock the product type of every item, in share mode as create_workflow()
- * does for one, all before the first chunk (see the file header).  Reads
- * only the items' product_type keys, already checked.
+ * does for one, and the default workflows' lock if an item is one, all
+ * before the first chunk (see the file header).  Reads only the items'
+ * product_type and default keys, already checked.
  */
 static void
-lock_product_types(Jsonb *workflows)
+lock_product_types(Jsonb *workflows, WrApiVersion api)
 {
 	int			count = JB_ROOT_COUNT(workflows);
 	WrItemName *types = palloc(Max(count, 1) * sizeof(WrItemName));
 	WrTypeLock *locks;
 	int			n = 0;
 	int			distinct = 0;
+	bool		defaults = false;
 
 	for (int i = 0; i < count; i++)
 	{
@@ -275,6 +297,10 @@ lock_product_types(Jsonb *workflows)
 		if (getKeyJsonValueFromContainer(item->val.binary.data, "product_type",
 										 12, &v) != NULL && v.type == jbvString)
 			types[n++] = (WrItemName) {v.val.string.val, v.val.string.len, 0};
+		if (getKeyJsonValueFromContainer(item->val.binary.data, "default",
+										 7, &v) != NULL && v.type == jbvBool &&
+			v.val.boolean)
+			defaults = true;
 	}
 
 	/* each type once, not once per item */
@@ -290,6 +316,8 @@ lock_product_types(Jsonb *workflows)
 	}
 	pfree(types);
 	wr_lock_product_types(locks, distinct);
+	if (defaults)
+		wr_lock_default_workflows(ShareLock, true, api);
 }
 
 static int
@@ -505,7 +533,7 @@ insert_new(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 	/* insert in name order (see the file header) */
 	qsort(items, nitems, sizeof(WrItem), compare_item_names);
 	bulk_values(items, nitems, values);
-	wr_execute(&statements, BULK_INSERT, values, NULL);
+	wr_execute_versioned(&statements, BULK_INSERT, api, values, NULL);
 	wr_notify_change(WR_WORKFLOW_CREATED, (int64) SPI_processed);
 	{
 		/* RETURNING order is the insert order, which is now the item order */
@@ -547,7 +575,7 @@ static void
 register_chunk(WrItem *items, int nitems, WrApiVersion api,
 			   Tuplestorestate *out, TupleDesc outdesc)
 {
-	Datum		values[7];
+	Datum		values[BULK_NARGS];
 
 	bulk_values(items, nitems, values);
 	match_registered(items, nitems, api, values);
@@ -589,7 +617,7 @@ wr_register_workflows(Jsonb *workflows, WrApiVersion api,
 
 	count = JB_ROOT_COUNT(workflows);
 	repeat = check_items(workflows, api);
-	lock_product_types(workflows);
+	lock_product_types(workflows, api);
 	items = palloc(WR_BULK_CHUNK * sizeof(WrItem));
 	chunkcxt = AllocSetContextCreate(CurrentMemoryContext,
 									 "workflow_registry bulk chunk",

@@ -50,6 +50,7 @@ PG_FUNCTION_INFO_V1(create_product_1_2);
 PG_FUNCTION_INFO_V1(create_product_1_8);
 PG_FUNCTION_INFO_V1(delete_product);
 PG_FUNCTION_INFO_V1(create_workflows);
+PG_FUNCTION_INFO_V1(create_workflows_1_8);
 PG_FUNCTION_INFO_V1(apply_migration);
 PG_FUNCTION_INFO_V1(revert_migration);
 PG_FUNCTION_INFO_V1(plan_manifest);
@@ -70,6 +71,8 @@ static Datum create_workflow_internal(FunctionCallInfo fcinfo,
 static Datum create_product_internal(FunctionCallInfo fcinfo,
 									 WrApiVersion api);
 static Datum import_internal(FunctionCallInfo fcinfo, WrApiVersion api);
+static Datum create_workflows_internal(FunctionCallInfo fcinfo,
+									   WrApiVersion api);
 static bool workflow_row_is_valid(FunctionCallInfo fcinfo, bool is_default);
 static void prevent_write(const char *fname);
 
@@ -237,6 +240,19 @@ delete_product(PG_FUNCTION_ARGS)
 Datum
 create_workflows(PG_FUNCTION_ARGS)
 {
+	return create_workflows_internal(fcinfo, WR_API_1_3);
+}
+
+/* ... as of 1.8: default */
+Datum
+create_workflows_1_8(PG_FUNCTION_ARGS)
+{
+	return create_workflows_internal(fcinfo, WR_API_1_8);
+}
+
+static Datum
+create_workflows_internal(FunctionCallInfo fcinfo, WrApiVersion api)
+{
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	prevent_write("create_workflows()");
@@ -247,7 +263,7 @@ create_workflows(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 
 	wr_check_catalog();
-	wr_register_workflows(PG_GETARG_JSONB_P(0), WR_API_1_3,
+	wr_register_workflows(PG_GETARG_JSONB_P(0), api,
 						  rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
