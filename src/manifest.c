@@ -101,7 +101,8 @@ typedef struct WrManifest
 	" ('product_tag', h.product_tag, w.product_tag," \
 	" COALESCE(pg_catalog.to_jsonb(w.product_tag), 'null'::pg_catalog.jsonb)))" \
 	" AS c(key, old_value, new_value, new_json)" \
-	" WHERE c.old_value IS DISTINCT FROM c.new_value)," \
+	" WHERE (c.old_value IS NULL) OPERATOR(pg_catalog.<>) (c.new_value IS NULL)" \
+" OR c.old_value OPERATOR(pg_catalog.<>) c.new_value)," \
 	" workflows_after AS (" \
 	" SELECT name, product_type, product_tag FROM want" \
 	" UNION ALL SELECT h.name, h.product_type, h.product_tag FROM have AS h" \
@@ -110,8 +111,10 @@ typedef struct WrManifest
 	" links_now AS (" \
 	" SELECT w.name::pg_catalog.text AS workflow, p.name::pg_catalog.text AS product" \
 	" FROM workflow_registry.products_workflows AS pw" \
-	" JOIN workflow_registry.workflows AS w USING (workflow_id)" \
-	" JOIN workflow_registry.products AS p USING (product_id))," \
+	" JOIN workflow_registry.workflows AS w" \
+	" ON w.workflow_id OPERATOR(pg_catalog.=) pw.workflow_id" \
+	" JOIN workflow_registry.products AS p" \
+	" ON p.product_id OPERATOR(pg_catalog.=) pw.product_id)," \
 	" links_after AS (" \
 	" SELECT wa.name AS workflow, pa.name AS product" \
 	" FROM workflows_after AS wa JOIN products_after AS pa ON" \
@@ -127,7 +130,8 @@ MANIFEST_CTES \
 ", actions AS (" \
 " SELECT 0 AS ord, 'conflict' AS action, 'product' AS kind, wp.name, c.key," \
 " c.old_value, c.new_value" \
-" FROM want_products AS wp JOIN have_products AS hp USING (name)," \
+" FROM want_products AS wp JOIN have_products AS hp" \
+" ON hp.name OPERATOR(pg_catalog.=) wp.name," \
 " LATERAL (VALUES ('description', hp.description, wp.description)," \
 " ('product_type', hp.product_type, wp.product_type), ('tag', hp.tag, wp.tag)," \
 " ('status', hp.status, wp.status)) AS c(key, old_value, new_value)" \
@@ -139,8 +143,10 @@ MANIFEST_CTES \
 " FROM want AS w WHERE w.product_type IS NOT NULL" \
 " AND NOT EXISTS (SELECT FROM links_after AS l WHERE l.workflow OPERATOR(pg_catalog.=) w.name)" \
 " AND NOT EXISTS (SELECT FROM have AS h WHERE h.name OPERATOR(pg_catalog.=) w.name" \
-" AND h.product_type IS NOT DISTINCT FROM w.product_type" \
-" AND h.product_tag IS NOT DISTINCT FROM w.product_tag)" \
+" AND (h.product_type OPERATOR(pg_catalog.=) w.product_type" \
+" OR (h.product_type IS NULL AND w.product_type IS NULL))" \
+" AND (h.product_tag OPERATOR(pg_catalog.=) w.product_tag" \
+" OR (h.product_tag IS NULL AND w.product_tag IS NULL)))" \
 " UNION ALL" \
 " SELECT 1, 'create', 'product', name, NULL, NULL," \
 " pg_catalog.jsonb_build_object('name', name, 'description', description," \
@@ -154,7 +160,7 @@ MANIFEST_CTES \
 " FROM new_workflows" \
 " UNION ALL" \
 " SELECT 3, 'update', w.kind, c.name, c.key, c.old_value, c.new_value" \
-" FROM changes AS c JOIN want AS w USING (name)" \
+" FROM changes AS c JOIN want AS w ON w.name OPERATOR(pg_catalog.=) c.name" \
 " UNION ALL" \
 " SELECT 4, 'delete', CASE WHEN is_task AND product_type IS NULL THEN 'task' ELSE 'workflow' END," \
 " name, NULL," \
