@@ -35,7 +35,7 @@ DATA = \
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
 REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import \
-	import_security table_checks item_names attach \
+	import_security table_checks item_names attach attach_manifest \
 	fresh_upgraded hostile_search_path fuzz
 
 # Concurrency: specs in test/isolation/specs, expected output in

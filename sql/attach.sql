@@ -195,9 +195,6 @@ SELECT workflow_registry.delete_product('User guest');
 SELECT * FROM workflow_registry.create_workflows('[]');
 SELECT workflow_registry.apply_migration('m1', 'M', '[]');
 SELECT workflow_registry.revert_migration('attach-oc-1');
-SELECT * FROM workflow_registry.plan('{"workflows": []}');
-SELECT * FROM workflow_registry.sync('{"workflows": []}', 's1');
-SELECT * FROM workflow_registry."check"('[]');
 SELECT * FROM workflow_registry.import_orchestrator_core('oc');
 SELECT workflow_registry.detach_orchestrator_core();
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
