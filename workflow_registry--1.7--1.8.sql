@@ -79,3 +79,26 @@ AS 'MODULE_PATHNAME', 'import_orchestrator_core_1_8';
 
 INSERT INTO workflow_registry.migrations (version, kind, description)
 VALUES ('1.8', 'extension', 'Default workflows (is_default); valid_workflow_row takes it');
+
+-- ---------------------------------------------------------------------
+-- check() compares what orchestrator-core's nightly task_validate_products
+-- compares (manifest.c): names both ways, the target and description of
+-- every code workflow, products without workflows, active products without
+-- a default workflow.  The 1.4 columns (code_target, registered_target)
+-- have no room for a description or a product, so the function gets a new
+-- result type: it is replaced, under the C symbol of 1.8 (check_code stays,
+-- for databases still on 1.4 to 1.7).  Dropping the function drops the
+-- grants made on it: run the README's grants again after this update.
+-- ---------------------------------------------------------------------
+DROP FUNCTION workflow_registry."check"(pg_catalog.jsonb);
+CREATE FUNCTION workflow_registry."check"(code_workflows pg_catalog.jsonb)
+RETURNS TABLE (difference pg_catalog.text, kind pg_catalog.text, name pg_catalog.text,
+               key pg_catalog.text, code_value pg_catalog.text,
+               registered_value pg_catalog.text)
+LANGUAGE C STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'check_code_1_8';
+COMMENT ON FUNCTION workflow_registry."check"(pg_catalog.jsonb) IS
+    'Compare the workflows the code registers (names, or {"name", "target", "description"}) with the registry, as orchestrator-core''s task_validate_products does: not registered, not in code, target differs, description differs, product without workflows, product without default workflow';
+-- as in 1.4: it only reads, but it reads every row, so not for PUBLIC
+REVOKE ALL ON FUNCTION workflow_registry."check"(pg_catalog.jsonb) FROM PUBLIC;

@@ -192,9 +192,6 @@ SELECT workflow_registry.delete_product('User guest');
 SELECT workflow_registry.delete_product('User guest');
 
 -- what does not work on orchestrator-core's tables yet says so
-SELECT * FROM workflow_registry.plan('{"workflows": []}');
-SELECT * FROM workflow_registry.sync('{"workflows": []}', 's1');
-SELECT * FROM workflow_registry."check"('[]');
 SELECT * FROM workflow_registry.import_orchestrator_core('oc');
 SELECT workflow_registry.detach_orchestrator_core();
 \echo SQLSTATE :LAST_ERROR_SQLSTATE

@@ -107,3 +107,39 @@ SELECT pg_temp.registry_rows() OPERATOR(pg_catalog.=) :'synced' AS unchanged;
 
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;
+
+-- 1.8: check() compares descriptions too, and the products, as
+-- orchestrator-core's task_validate_products does
+CREATE EXTENSION workflow_registry;
+SELECT pg_catalog.count(*) AS actions_taken FROM workflow_registry.sync(:'manifest', 'sync-1');
+\set code '[{"name": "create_user_group", "target": "CREATE", "description": "Create user group"}, {"name": "modify_user_group", "target": "MODIFY", "description": "Modify a user group"}, {"name": "terminate_user_group", "description": "Terminate user group"}, "create_user", {"name": "modify_user", "description": "Modify user"}, {"name": "terminate_user", "target": "MODIFY", "description": "Terminate a user"}, {"name": "task_validate_products", "target": "SYSTEM", "description": "Validate products"}]'
+SELECT * FROM workflow_registry."check"(:'code');
+-- a product without workflows, of any status; a default workflow (its row
+-- written directly, until a definition key makes one) missing from the
+-- active products only
+BEGIN;
+SELECT FROM workflow_registry.create_product('{"name": "Device", "description": "Device", "product_type": "Device", "tag": "DEVICE", "status": "phase out"}');
+INSERT INTO workflow_registry.workflows (name, target, description, is_default)
+VALUES ('modify_note', 'MODIFY', 'Modify Note', true);
+INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)
+SELECT p.product_id, w.workflow_id FROM workflow_registry.products AS p, workflow_registry.workflows AS w
+WHERE w.name = 'modify_note' AND p.name = 'User Group';
+SELECT * FROM workflow_registry."check"(:'code'::jsonb OPERATOR(pg_catalog.||) '["modify_note"]');
+ROLLBACK;
+SELECT * FROM workflow_registry."check"('[{"name": "create_user", "description": "create user", "targte": "CREATE"}]');
+SELECT * FROM workflow_registry."check"('[{"name": "create_user", "description": null}]');
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
+
+-- A database still on 1.7 keeps the check() of 1.4: its columns, its keys
+CREATE EXTENSION workflow_registry VERSION '1.7';
+SELECT pg_catalog.count(*) AS actions_taken FROM workflow_registry.sync(:'manifest', 'sync-1');
+SELECT * FROM workflow_registry."check"('["create_user_group", {"name": "modify_user_group", "target": "MODIFY"}, {"name": "create_user", "target": "MODIFY"}, "create_device"]');
+SELECT * FROM workflow_registry."check"('[{"name": "create_user", "targte": "CREATE"}]');
+SELECT * FROM workflow_registry."check"('[{"name": "create_user", "description": "Create user"}]');
+-- updated, the same database has the check() of 1.8
+ALTER EXTENSION workflow_registry UPDATE TO '1.8';
+SELECT * FROM workflow_registry."check"('[{"name": "create_user", "target": "CREATE", "description": "Create a user"}]')
+WHERE difference OPERATOR(pg_catalog.<>) 'not in code';
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;

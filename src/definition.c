@@ -118,6 +118,8 @@ static const WrKeySpec code_workflow_keys[] = {
 	offsetof(WorkflowDef, name)},
 	{"target", WR_STRING, false, WR_API_1_4, NAMEDATALEN - 1,
 	offsetof(WorkflowDef, target)},
+	{"description", WR_STRING, false, WR_API_1_8, WR_MAX_DESCRIPTION_CHARS,
+	offsetof(WorkflowDef, description)},
 };
 
 static const WrDefinitionSpec code_workflow_spec = {
@@ -369,8 +371,8 @@ wr_product_row_problem(const char *name, const char *description,
 }
 
 /*
- * Fill *def with the name and, when given, the target of a workflow as the
- * code registers it (check()).
+ * Fill *def with the name and, when given, the target and (from 1.8 on) the
+ * description of a workflow as the code registers it (check()).
  */
 void
 wr_parse_code_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def)

@@ -16,10 +16,33 @@
  * those actions into the steps of one data migration and applies it, so
  * revert_migration() undoes a sync.
  *
+ * Attached to orchestrator-core's tables (attach.c), the statements read
+ * its workflows that are not soft-deleted, with the product type and tag
+ * of workflow_registry.attached_workflows, and its products and
+ * products_workflows: the same text, built by one function from the
+ * relations it reads (manifest_ctes(), with own_tables() or
+ * attached_tables()).  Two kinds of row there are not
+ * the manifest's to change, and plan() keeps out of them:
+ *
+ * - orchestrator-core's own rows, the workflows without an
+ *   attached_workflows row (those attach left, or that orchestrator-core
+ *   inserted since).  The functions never change them; their names are
+ *   taken.
+ * - the default workflows (attached_workflows.is_default, as modify_note),
+ *   which are linked to every product and which a manifest cannot describe
+ *   until it has a key for them.
+ *
+ * A manifest from code lists such workflows too (orchestrator-core's tasks
+ * and modify_note are in its ALL_WORKFLOWS), so naming one is not an error
+ * and plan() shows no row for it: none to create (the name is registered),
+ * update, delete (with allow_delete too), link or unlink.  Whether code and
+ * database agree on them is check()'s business, which compares every row.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "attach.h"
 #include "catalog.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -46,6 +69,61 @@ typedef struct WrManifest
 } WrManifest;
 
 /*
+ * The relations the manifest's statements read: a FROM item "workflows"
+ * whose rows are the registered workflows, with the columns workflow_id,
+ * name, target, description, product_type, is_task, product_tag,
+ * is_default and keep (plan() keeps out of the row: see the file header),
+ * and the tables of the products and of their links.
+ */
+typedef struct WrRegistryTables
+{
+	const char *workflows;
+	const char *products;
+	const char *links;
+} WrRegistryTables;
+
+/*
+ * The extension's own tables.  Before 1.8 they have no is_default; the
+ * statements of plan() and sync(), bound to 1.4, never read it.
+ */
+static WrRegistryTables
+own_tables(WrApiVersion api)
+{
+	WrRegistryTables t;
+
+	t.workflows = psprintf("(SELECT w.workflow_id, w.name, w.target, w.description,"
+						   " w.product_type, w.is_task, w.product_tag, %s AS is_default,"
+						   " false AS keep FROM workflow_registry.workflows AS w)",
+						   api >= WR_API_1_8 ? "w.is_default" : "false");
+	t.products = "workflow_registry.products";
+	t.links = "workflow_registry.products_workflows";
+	return t;
+}
+
+/*
+ * orchestrator-core's tables in the attached schema: its workflows that are
+ * not soft-deleted (orchestrator-core's WorkflowTable.select()), and for
+ * those the registry manages what attached_workflows records of them.
+ */
+static WrRegistryTables
+attached_tables(const char *schema)
+{
+	WrRegistryTables t;
+
+	t.workflows = psprintf("(SELECT w.workflow_id, w.name, w.target, w.description,"
+						   " m.product_type, w.is_task, m.product_tag,"
+						   " COALESCE(m.is_default, false) AS is_default,"
+						   " (m.workflow_id IS NULL OR m.is_default) AS keep"
+						   " FROM %s AS w LEFT JOIN workflow_registry.attached_workflows AS m"
+						   " ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
+						   " WHERE w.deleted_at IS NULL)",
+						   wr_attached_table(schema, "workflows"));
+	t.products = wr_attached_table(schema, "products");
+	t.links = wr_attached_table(schema, "products_workflows");
+	return t;
+}
+
+/*
  * The manifest's statements share their first part: the desired rows, the
  * registry after the plan, and its links before and after.
  *
@@ -53,81 +131,95 @@ typedef struct WrManifest
  *		   is_task, product_tag; $7 their kind
  * $8..$12 products: name, description, product_type, tag, status
  * $13	   allow_delete; $14 the manifest lists products
+ *
+ * "want" is the manifest without the workflows plan() keeps out of, and
+ * those are neither gone nor linked nor unlinked.
  */
-#define MANIFEST_CTES \
-	"WITH want AS (" \
-	" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)," \
-	" pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)," \
-	" pg_catalog.unnest($6), pg_catalog.unnest($7))" \
-	" AS d(name, target, description, product_type, is_task, product_tag, kind))," \
-	" want_products AS (" \
-	" SELECT * FROM ROWS FROM (pg_catalog.unnest($8), pg_catalog.unnest($9)," \
-	" pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12))" \
-	" AS p(name, description, product_type, tag, status))," \
-	" have AS (" \
-	" SELECT w.name::pg_catalog.text AS name, w.target::pg_catalog.text AS target," \
-	" w.description::pg_catalog.text AS description," \
-	" w.product_type::pg_catalog.text AS product_type, w.is_task," \
-	" w.product_tag::pg_catalog.text AS product_tag" \
-	" FROM workflow_registry.workflows AS w)," \
-	" have_products AS (" \
-	" SELECT p.name::pg_catalog.text AS name, p.description::pg_catalog.text AS description," \
-	" p.product_type::pg_catalog.text AS product_type, p.tag::pg_catalog.text AS tag," \
-	" p.status::pg_catalog.text AS status FROM workflow_registry.products AS p)," \
-	" new_products AS (" \
-	" SELECT * FROM want_products AS wp" \
-	" WHERE NOT EXISTS (SELECT FROM have_products AS hp WHERE hp.name OPERATOR(pg_catalog.=) wp.name))," \
-	" gone_products AS (" \
-	" SELECT * FROM have_products AS hp WHERE $13 AND $14" \
-	" AND NOT EXISTS (SELECT FROM want_products AS wp WHERE wp.name OPERATOR(pg_catalog.=) hp.name))," \
-	" products_after AS (" \
-	" SELECT name, product_type, tag FROM have_products" \
-	" WHERE name OPERATOR(pg_catalog.<>) ALL (SELECT name FROM gone_products)" \
-	" UNION ALL SELECT name, product_type, tag FROM new_products)," \
-	" new_workflows AS (" \
-	" SELECT * FROM want AS w" \
-	" WHERE NOT EXISTS (SELECT FROM have AS h WHERE h.name OPERATOR(pg_catalog.=) w.name))," \
-	" gone_workflows AS (" \
-	" SELECT * FROM have AS h WHERE $13" \
-	" AND NOT EXISTS (SELECT FROM want AS w WHERE w.name OPERATOR(pg_catalog.=) h.name))," \
-	" changes AS (" \
-	" SELECT w.name, c.key, c.old_value, c.new_value, c.new_json" \
-	" FROM want AS w JOIN have AS h ON h.name OPERATOR(pg_catalog.=) w.name," \
-	" LATERAL (VALUES" \
-	" ('target', h.target, w.target, pg_catalog.to_jsonb(w.target))," \
-	" ('description', h.description, w.description, pg_catalog.to_jsonb(w.description))," \
-	" ('product_type', h.product_type, w.product_type, pg_catalog.to_jsonb(w.product_type))," \
-	" ('is_task', h.is_task::pg_catalog.text, w.is_task::pg_catalog.text, pg_catalog.to_jsonb(w.is_task))," \
-	" ('product_tag', h.product_tag, w.product_tag," \
-	" COALESCE(pg_catalog.to_jsonb(w.product_tag), 'null'::pg_catalog.jsonb)))" \
-	" AS c(key, old_value, new_value, new_json)" \
-	" WHERE c.old_value IS DISTINCT FROM c.new_value)," \
-	" workflows_after AS (" \
-	" SELECT name, product_type, product_tag FROM want" \
-	" UNION ALL SELECT h.name, h.product_type, h.product_tag FROM have AS h" \
-	" WHERE NOT EXISTS (SELECT FROM want AS w WHERE w.name OPERATOR(pg_catalog.=) h.name)" \
-	" AND NOT EXISTS (SELECT FROM gone_workflows AS g WHERE g.name OPERATOR(pg_catalog.=) h.name))," \
-	" links_now AS (" \
-	" SELECT w.name::pg_catalog.text AS workflow, p.name::pg_catalog.text AS product" \
-	" FROM workflow_registry.products_workflows AS pw" \
-	" JOIN workflow_registry.workflows AS w USING (workflow_id)" \
-	" JOIN workflow_registry.products AS p USING (product_id))," \
-	" links_after AS (" \
-	" SELECT wa.name AS workflow, pa.name AS product" \
-	" FROM workflows_after AS wa JOIN products_after AS pa ON" \
-	WR_LINK_RULE("pa.product_type", "pa.tag", "wa.product_type", "wa.product_tag") ")"
+static char *
+manifest_ctes(const WrRegistryTables *t)
+{
+	return psprintf("WITH listed AS ("
+					" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+					" pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
+					" pg_catalog.unnest($6), pg_catalog.unnest($7))"
+					" AS d(name, target, description, product_type, is_task, product_tag, kind)),"
+					" want_products AS ("
+					" SELECT * FROM ROWS FROM (pg_catalog.unnest($8), pg_catalog.unnest($9),"
+					" pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12))"
+					" AS p(name, description, product_type, tag, status)),"
+					" have AS ("
+					" SELECT w.name::pg_catalog.text AS name, w.target::pg_catalog.text AS target,"
+					" w.description::pg_catalog.text AS description,"
+					" w.product_type::pg_catalog.text AS product_type, w.is_task,"
+					" w.product_tag::pg_catalog.text AS product_tag, w.keep"
+					" FROM %1$s AS w),"
+					" want AS ("
+					" SELECT * FROM listed AS d WHERE NOT EXISTS (SELECT FROM have AS h"
+					" WHERE h.name OPERATOR(pg_catalog.=) d.name AND h.keep)),"
+					" have_products AS ("
+					" SELECT p.name::pg_catalog.text AS name, p.description::pg_catalog.text AS description,"
+					" p.product_type::pg_catalog.text AS product_type, p.tag::pg_catalog.text AS tag,"
+					" p.status::pg_catalog.text AS status FROM %2$s AS p),"
+					" new_products AS ("
+					" SELECT * FROM want_products AS wp"
+					" WHERE NOT EXISTS (SELECT FROM have_products AS hp WHERE hp.name OPERATOR(pg_catalog.=) wp.name)),"
+					" gone_products AS ("
+					" SELECT * FROM have_products AS hp WHERE $13 AND $14"
+					" AND NOT EXISTS (SELECT FROM want_products AS wp WHERE wp.name OPERATOR(pg_catalog.=) hp.name)),"
+					" products_after AS ("
+					" SELECT name, product_type, tag FROM have_products"
+					" WHERE name OPERATOR(pg_catalog.<>) ALL (SELECT name FROM gone_products)"
+					" UNION ALL SELECT name, product_type, tag FROM new_products),"
+					" new_workflows AS ("
+					" SELECT * FROM want AS w"
+					" WHERE NOT EXISTS (SELECT FROM have AS h WHERE h.name OPERATOR(pg_catalog.=) w.name)),"
+					" gone_workflows AS ("
+					" SELECT * FROM have AS h WHERE $13 AND NOT h.keep"
+					" AND NOT EXISTS (SELECT FROM want AS w WHERE w.name OPERATOR(pg_catalog.=) h.name)),"
+					" changes AS ("
+					" SELECT w.name, c.key, c.old_value, c.new_value, c.new_json"
+					" FROM want AS w JOIN have AS h ON h.name OPERATOR(pg_catalog.=) w.name,"
+					" LATERAL (VALUES"
+					" ('target', h.target, w.target, pg_catalog.to_jsonb(w.target)),"
+					" ('description', h.description, w.description, pg_catalog.to_jsonb(w.description)),"
+					" ('product_type', h.product_type, w.product_type, pg_catalog.to_jsonb(w.product_type)),"
+					" ('is_task', h.is_task::pg_catalog.text, w.is_task::pg_catalog.text, pg_catalog.to_jsonb(w.is_task)),"
+					" ('product_tag', h.product_tag, w.product_tag,"
+					" COALESCE(pg_catalog.to_jsonb(w.product_tag), 'null'::pg_catalog.jsonb)))"
+					" AS c(key, old_value, new_value, new_json)"
+					" WHERE (c.old_value IS NULL) OPERATOR(pg_catalog.<>) (c.new_value IS NULL)"
+					" OR c.old_value OPERATOR(pg_catalog.<>) c.new_value),"
+					" workflows_after AS ("
+					" SELECT name, product_type, product_tag FROM want"
+					" UNION ALL SELECT h.name, h.product_type, h.product_tag FROM have AS h"
+					" WHERE NOT h.keep"
+					" AND NOT EXISTS (SELECT FROM want AS w WHERE w.name OPERATOR(pg_catalog.=) h.name)"
+					" AND NOT EXISTS (SELECT FROM gone_workflows AS g WHERE g.name OPERATOR(pg_catalog.=) h.name)),"
+					" links_now AS ("
+					" SELECT w.name::pg_catalog.text AS workflow, p.name::pg_catalog.text AS product"
+					" FROM %3$s AS pw"
+					" JOIN %1$s AS w ON w.workflow_id OPERATOR(pg_catalog.=) pw.workflow_id"
+					" JOIN %2$s AS p ON p.product_id OPERATOR(pg_catalog.=) pw.product_id"
+					" WHERE NOT w.keep),"
+					" links_after AS ("
+					" SELECT wa.name AS workflow, pa.name AS product"
+					" FROM workflows_after AS wa JOIN products_after AS pa ON"
+					WR_LINK_RULE("pa.product_type", "pa.tag", "wa.product_type", "wa.product_tag") ")",
+					t->workflows, t->products, t->links);
+}
 
 /*
- * The plan: one row per action, in the order sync() applies them, then the
- * link changes they cause.  "conflict" and "unlinked" rows are errors in
- * the manifest, which plan() reports instead of returning them.
+ * The plan, after manifest_ctes(): one row per action, in the order sync()
+ * applies them, then the link changes they cause.  "conflict" and
+ * "unlinked" rows are errors in the manifest, which plan() reports instead
+ * of returning them.
  */
 #define PLAN_SQL \
-MANIFEST_CTES \
 ", actions AS (" \
 " SELECT 0 AS ord, 'conflict' AS action, 'product' AS kind, wp.name, c.key," \
 " c.old_value, c.new_value" \
-" FROM want_products AS wp JOIN have_products AS hp USING (name)," \
+" FROM want_products AS wp JOIN have_products AS hp" \
+" ON hp.name OPERATOR(pg_catalog.=) wp.name," \
 " LATERAL (VALUES ('description', hp.description, wp.description)," \
 " ('product_type', hp.product_type, wp.product_type), ('tag', hp.tag, wp.tag)," \
 " ('status', hp.status, wp.status)) AS c(key, old_value, new_value)" \
@@ -139,8 +231,10 @@ MANIFEST_CTES \
 " FROM want AS w WHERE w.product_type IS NOT NULL" \
 " AND NOT EXISTS (SELECT FROM links_after AS l WHERE l.workflow OPERATOR(pg_catalog.=) w.name)" \
 " AND NOT EXISTS (SELECT FROM have AS h WHERE h.name OPERATOR(pg_catalog.=) w.name" \
-" AND h.product_type IS NOT DISTINCT FROM w.product_type" \
-" AND h.product_tag IS NOT DISTINCT FROM w.product_tag)" \
+" AND (h.product_type OPERATOR(pg_catalog.=) w.product_type" \
+" OR (h.product_type IS NULL AND w.product_type IS NULL))" \
+" AND (h.product_tag OPERATOR(pg_catalog.=) w.product_tag" \
+" OR (h.product_tag IS NULL AND w.product_tag IS NULL)))" \
 " UNION ALL" \
 " SELECT 1, 'create', 'product', name, NULL, NULL," \
 " pg_catalog.jsonb_build_object('name', name, 'description', description," \
@@ -154,7 +248,7 @@ MANIFEST_CTES \
 " FROM new_workflows" \
 " UNION ALL" \
 " SELECT 3, 'update', w.kind, c.name, c.key, c.old_value, c.new_value" \
-" FROM changes AS c JOIN want AS w USING (name)" \
+" FROM changes AS c JOIN want AS w ON w.name OPERATOR(pg_catalog.=) c.name" \
 " UNION ALL" \
 " SELECT 4, 'delete', CASE WHEN is_task AND product_type IS NULL THEN 'task' ELSE 'workflow' END," \
 " name, NULL," \
@@ -176,9 +270,8 @@ MANIFEST_CTES \
 " SELECT action, kind, name, key, old_value, new_value FROM actions" \
 " ORDER BY ord, name, key, old_value, new_value"
 
-/* The steps of the migration that carries out the plan. */
+/* After manifest_ctes(): the steps of the migration that carries out the plan. */
 #define STEPS_SQL \
-MANIFEST_CTES \
 ", steps AS (" \
 " SELECT 1 AS ord, name, pg_catalog.jsonb_build_object('create_product'," \
 " pg_catalog.jsonb_build_object('name', name, 'description', description," \
@@ -207,34 +300,191 @@ MANIFEST_CTES \
 " SELECT COALESCE(pg_catalog.jsonb_agg(step ORDER BY ord, name), '[]'::pg_catalog.jsonb)" \
 " FROM steps"
 
-/* check(): the differences between the code's workflows and the registry */
-#define CHECK_SQL \
-"WITH code AS (" \
-" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))" \
-" AS c(name, target))" \
-" SELECT 'not registered' AS difference, c.name, c.target, NULL::pg_catalog.text" \
-" FROM code AS c" \
-" WHERE NOT EXISTS (SELECT FROM workflow_registry.workflows AS w" \
-" WHERE w.name OPERATOR(pg_catalog.=) c.name)" \
-" UNION ALL" \
-" SELECT 'not in code', w.name, NULL, w.target::pg_catalog.text" \
-" FROM workflow_registry.workflows AS w" \
-" WHERE NOT EXISTS (SELECT FROM code AS c WHERE c.name OPERATOR(pg_catalog.=) w.name)" \
-" UNION ALL" \
-" SELECT 'target differs', c.name, c.target, w.target::pg_catalog.text" \
-" FROM code AS c JOIN workflow_registry.workflows AS w" \
-" ON w.name OPERATOR(pg_catalog.=) c.name" \
-" WHERE c.target OPERATOR(pg_catalog.<>) w.target::pg_catalog.text" \
-" ORDER BY 2, 1"
+/*
+ * check(), as of 1.4: the code's names and targets against the registered
+ * workflows.  $1 the names, $2 the targets (NULL where the code gives none).
+ */
+static char *
+check_sql(const WrRegistryTables *t)
+{
+	return psprintf("WITH code AS ("
+					" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
+					" AS c(name, target))"
+					" SELECT 'not registered' AS difference, c.name, c.target, NULL::pg_catalog.text"
+					" FROM code AS c"
+					" WHERE NOT EXISTS (SELECT FROM %1$s AS w"
+					" WHERE w.name OPERATOR(pg_catalog.=) c.name)"
+					" UNION ALL"
+					" SELECT 'not in code', w.name::pg_catalog.text, NULL, w.target::pg_catalog.text"
+					" FROM %1$s AS w"
+					" WHERE NOT EXISTS (SELECT FROM code AS c WHERE c.name OPERATOR(pg_catalog.=) w.name)"
+					" UNION ALL"
+					" SELECT 'target differs', c.name, c.target, w.target::pg_catalog.text"
+					" FROM code AS c JOIN %1$s AS w"
+					" ON w.name OPERATOR(pg_catalog.=) c.name"
+					" WHERE c.target OPERATOR(pg_catalog.<>) w.target::pg_catalog.text"
+					" ORDER BY 2, 1",
+					t->workflows);
+}
+
+/*
+ * check(), as of 1.8: what orchestrator-core's nightly task_validate_products
+ * compares (orchestrator/workflows/tasks/validate_products.py, 4.8.2):
+ *
+ * - check_all_workflows_are_in_db: the names, both ways ("not registered",
+ *   "not in code");
+ * - check_workflows_for_matching_targets_and_descriptions: the target and
+ *   description of each code workflow that is registered, where the code
+ *   gives them;
+ * - check_that_products_have_at_least_one_workflow: every product, of any
+ *   status, linked to a workflow that is not soft-deleted;
+ * - check_that_active_products_have_a_modify_note: every active product
+ *   linked to each default workflow.
+ *
+ * $1 the names, $2 the targets and $3 the descriptions (NULL where the code
+ * gives none), $4 the default workflows named at attach (empty when not
+ * attached).  The default workflows are those flagged so and those named
+ * at attach: orchestrator-core asks for modify_note whether or not such a
+ * workflow exists, so one that is missing or soft-deleted is missing from
+ * every active product.  The registered side is the workflows that are
+ * not soft-deleted, whoever manages them: orchestrator-core's task
+ * compares every one.
+ */
+static char *
+check_sql_1_8(const WrRegistryTables *t)
+{
+	return psprintf("WITH code AS ("
+					" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+					" pg_catalog.unnest($3)) AS c(name, target, description)),"
+					" registered AS ("
+					" SELECT w.name::pg_catalog.text AS name, w.target::pg_catalog.text AS target,"
+					" w.description::pg_catalog.text AS description FROM %1$s AS w),"
+					" defaults AS ("
+					" SELECT w.name::pg_catalog.text AS name FROM %1$s AS w WHERE w.is_default"
+					" UNION SELECT d.name FROM pg_catalog.unnest($4) AS d(name)),"
+					" linked AS ("
+					" SELECT pw.product_id, w.name::pg_catalog.text AS workflow"
+					" FROM %3$s AS pw JOIN %1$s AS w"
+					" ON w.workflow_id OPERATOR(pg_catalog.=) pw.workflow_id),"
+					" findings AS ("
+					" SELECT 'not registered'::pg_catalog.text AS difference,"
+					" 'workflow'::pg_catalog.text AS kind, c.name, NULL::pg_catalog.text AS key,"
+					" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', c.name,"
+					" 'target', c.target, 'description', c.description))::pg_catalog.text AS code_value,"
+					" NULL::pg_catalog.text AS registered_value"
+					" FROM code AS c WHERE NOT EXISTS (SELECT FROM registered AS r"
+					" WHERE r.name OPERATOR(pg_catalog.=) c.name)"
+					" UNION ALL"
+					" SELECT 'not in code', 'workflow', r.name, NULL, NULL,"
+					" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', r.name,"
+					" 'target', r.target, 'description', r.description))::pg_catalog.text"
+					" FROM registered AS r WHERE NOT EXISTS (SELECT FROM code AS c"
+					" WHERE c.name OPERATOR(pg_catalog.=) r.name)"
+					" UNION ALL"
+					" SELECT 'target differs', 'workflow', c.name, 'target', c.target, r.target"
+					" FROM code AS c JOIN registered AS r ON r.name OPERATOR(pg_catalog.=) c.name"
+					" WHERE c.target IS NOT NULL"
+					" AND (r.target IS NULL OR c.target OPERATOR(pg_catalog.<>) r.target)"
+					" UNION ALL"
+					" SELECT 'description differs', 'workflow', c.name, 'description',"
+					" c.description, r.description"
+					" FROM code AS c JOIN registered AS r ON r.name OPERATOR(pg_catalog.=) c.name"
+					" WHERE c.description IS NOT NULL"
+					" AND (r.description IS NULL OR c.description OPERATOR(pg_catalog.<>) r.description)"
+					" UNION ALL"
+					" SELECT 'product without workflows', 'product', p.name::pg_catalog.text,"
+					" NULL, NULL, NULL"
+					" FROM %2$s AS p WHERE NOT EXISTS (SELECT FROM linked AS l"
+					" WHERE l.product_id OPERATOR(pg_catalog.=) p.product_id)"
+					" UNION ALL"
+					" SELECT 'product without default workflow', 'product', p.name::pg_catalog.text,"
+					" d.name, NULL, NULL"
+					" FROM %2$s AS p CROSS JOIN defaults AS d"
+					" WHERE p.status::pg_catalog.text OPERATOR(pg_catalog.=) 'active'"
+					" AND NOT EXISTS (SELECT FROM linked AS l"
+					" WHERE l.product_id OPERATOR(pg_catalog.=) p.product_id"
+					" AND l.workflow OPERATOR(pg_catalog.=) d.name))"
+					" SELECT f.difference, f.kind, f.name, f.key, f.code_value, f.registered_value"
+					" FROM findings AS f"
+					" ORDER BY f.kind OPERATOR(pg_catalog.=) 'product', f.name, f.difference, f.key",
+					t->workflows, t->products, t->links);
+}
+
+/* The statement texts, for the extension's own tables and for an attachment. */
+static char *
+build_plan(WrApiVersion api)
+{
+	WrRegistryTables t = own_tables(api);
+
+	return psprintf("%s%s", manifest_ctes(&t), PLAN_SQL);
+}
+
+static char *
+attached_plan(const char *schema)
+{
+	WrRegistryTables t = attached_tables(schema);
+
+	return psprintf("%s%s", manifest_ctes(&t), PLAN_SQL);
+}
+
+static char *
+build_steps(WrApiVersion api)
+{
+	WrRegistryTables t = own_tables(api);
+
+	return psprintf("%s%s", manifest_ctes(&t), STEPS_SQL);
+}
+
+static char *
+attached_steps(const char *schema)
+{
+	WrRegistryTables t = attached_tables(schema);
+
+	return psprintf("%s%s", manifest_ctes(&t), STEPS_SQL);
+}
+
+static char *
+build_check(WrApiVersion api)
+{
+	WrRegistryTables t = own_tables(api);
+
+	return check_sql(&t);
+}
+
+static char *
+attached_check(const char *schema)
+{
+	WrRegistryTables t = attached_tables(schema);
+
+	return check_sql(&t);
+}
+
+static char *
+build_check_1_8(WrApiVersion api)
+{
+	WrRegistryTables t = own_tables(api);
+
+	return check_sql_1_8(&t);
+}
+
+static char *
+attached_check_1_8(const char *schema)
+{
+	WrRegistryTables t = attached_tables(schema);
+
+	return check_sql_1_8(&t);
+}
 
 typedef enum WrManifestStatement
 {
 	MANIFEST_PLAN,
 	MANIFEST_STEPS,
-	MANIFEST_CHECK
+	MANIFEST_CHECK,
+	MANIFEST_CHECK_1_8,
+	MANIFEST_ATTACHED_DEFAULTS
 } WrManifestStatement;
 
-/* the parameters of MANIFEST_CTES */
+/* the parameters of manifest_ctes() */
 #define MANIFEST_NARGS 14
 #define MANIFEST_ARGS \
 	.nargs = MANIFEST_NARGS, \
@@ -243,19 +493,40 @@ typedef enum WrManifestStatement
 		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
 	BOOLOID, BOOLOID}
 
+/*
+ * Each statement is built for the API version it is run with (the one the
+ * SQL function is bound to) or for the attachment; they run as
+ * wr_execute_versioned() runs them.
+ */
 static const WrStatement manifest_sql[] = {
 	[MANIFEST_PLAN] = {
-		.sql = PLAN_SQL,
+		.build = build_plan, .attached = attached_plan,
 		MANIFEST_ARGS
 	},
 	[MANIFEST_STEPS] = {
-		.sql = STEPS_SQL,
+		.build = build_steps, .attached = attached_steps,
 		MANIFEST_ARGS
 	},
-	/* check(): the code's names and targets */
+	/* check() of 1.4: the code's names and targets */
 	[MANIFEST_CHECK] = {
-		.sql = CHECK_SQL,
+		.build = build_check, .attached = attached_check,
 		.nargs = 2, .argtypes = {TEXTARRAYOID, TEXTARRAYOID}, .read_only = true
+	},
+	/* check() of 1.8: names, targets, descriptions, the default workflows */
+	[MANIFEST_CHECK_1_8] = {
+		.build = build_check_1_8, .attached = attached_check_1_8,
+		.nargs = 4, .argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID},
+		.read_only = true
+	},
+
+	/*
+	 * The default workflows named at attach: the extension's own table,
+	 * read as the extension's owner (orchestrator-core's role, as which
+	 * the attached statements run, may not read it).
+	 */
+	[MANIFEST_ATTACHED_DEFAULTS] = {
+		.sql = "SELECT a.default_workflows FROM workflow_registry.attachment AS a",
+		.read_only = true
 	},
 };
 
@@ -517,15 +788,15 @@ push_entry_context(const WrManifest *m, const char *kind, const char *name,
  * actions.  The caller is connected to SPI.
  */
 static uint64
-compute_plan(const WrManifest *m, bool allow_delete, Tuplestorestate *out,
-			 TupleDesc outdesc)
+compute_plan(const WrManifest *m, bool allow_delete, WrApiVersion api,
+			 Tuplestorestate *out, TupleDesc outdesc)
 {
 	Datum		values[MANIFEST_NARGS];
 	SPITupleTable *rows;
 	WrItemContext ctx;
 
 	manifest_values(m, allow_delete, values);
-	wr_execute(&statements, MANIFEST_PLAN, values, NULL);
+	wr_execute_versioned(&statements, MANIFEST_PLAN, api, values, NULL);
 	rows = SPI_tuptable;
 
 	for (uint64 r = 0; r < SPI_processed; r++)
@@ -584,7 +855,7 @@ wr_plan(Jsonb *manifest, bool allow_delete, WrApiVersion api,
 
 	read_manifest(manifest, api, &m);
 	SPI_connect();
-	compute_plan(&m, allow_delete, out, outdesc);
+	compute_plan(&m, allow_delete, api, out, outdesc);
 	SPI_finish();
 }
 
@@ -606,13 +877,13 @@ wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
 	read_manifest(manifest, api, &m);
 
 	SPI_connect();
-	if (compute_plan(&m, allow_delete, out, outdesc) == 0)
+	if (compute_plan(&m, allow_delete, api, out, outdesc) == 0)
 	{
 		SPI_finish();
 		return;
 	}
 	manifest_values(&m, allow_delete, values);
-	wr_execute(&statements, MANIFEST_STEPS, values, NULL);
+	wr_execute_versioned(&statements, MANIFEST_STEPS, api, values, NULL);
 
 	/*
 	 * A value read from a result row may have a short (1-byte) varlena
@@ -638,8 +909,28 @@ wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
 }
 
 /*
+ * The default workflows named at attach, as a text[]: empty when the
+ * registry is not attached.  The caller is connected to SPI.
+ */
+static Datum
+attached_default_names(void)
+{
+	if (wr_attached_schema() != NULL)
+	{
+		wr_execute(&statements, MANIFEST_ATTACHED_DEFAULTS, NULL, NULL);
+		if (SPI_processed == 1)
+			return wr_result_datum_copy(1);
+	}
+	return PointerGetDatum(construct_empty_array(TEXTOID));
+}
+
+/*
  * check(): the differences between the workflows the code registers (an
- * array of names, or of {"name", "target"} objects) and the registry.
+ * array of names, or of {"name", "target"} objects, from 1.8 on with
+ * "description" too) and the registry; from 1.8 on also the products that
+ * orchestrator-core's task_validate_products finds fault with.  The result
+ * rows have the columns of the SQL function of that version: four before
+ * 1.8, six from 1.8 on.
  */
 void
 wr_check(Jsonb *code, WrApiVersion api, Tuplestorestate *out,
@@ -647,7 +938,7 @@ wr_check(Jsonb *code, WrApiVersion api, Tuplestorestate *out,
 {
 	int			n;
 	WorkflowDef *defs;
-	Datum		values[2];
+	Datum		values[4];
 	WrItemContext ctx;
 
 	if (!JB_ROOT_IS_ARRAY(code) || JB_ROOT_IS_SCALAR(code))
@@ -693,15 +984,24 @@ wr_check(Jsonb *code, WrApiVersion api, Tuplestorestate *out,
 
 	values[0] = wr_field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, name));
 	values[1] = wr_field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, target));
+	values[2] = wr_field_array(defs, sizeof(WorkflowDef), n, offsetof(WorkflowDef, description));
 
 	SPI_connect();
-	wr_execute(&statements, MANIFEST_CHECK, values, NULL);
+	if (api >= WR_API_1_8)
+	{
+		values[3] = attached_default_names();
+		wr_execute_versioned(&statements, MANIFEST_CHECK_1_8, api, values, NULL);
+	}
+	else
+		wr_execute_versioned(&statements, MANIFEST_CHECK, api, values, NULL);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
-		Datum		row[4];
-		bool		nulls[4];
+		int			ncols = SPI_tuptable->tupdesc->natts;
+		Datum		row[6];
+		bool		nulls[6];
 
-		for (int c = 0; c < 4; c++)
+		Assert(ncols == outdesc->natts && ncols <= (int) lengthof(row));
+		for (int c = 0; c < ncols; c++)
 			row[c] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc,
 								   c + 1, &nulls[c]);
 		tuplestore_putvalues(out, outdesc, row, nulls);

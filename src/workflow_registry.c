@@ -56,6 +56,7 @@ PG_FUNCTION_INFO_V1(revert_migration);
 PG_FUNCTION_INFO_V1(plan_manifest);
 PG_FUNCTION_INFO_V1(sync_manifest);
 PG_FUNCTION_INFO_V1(check_code);
+PG_FUNCTION_INFO_V1(check_code_1_8);
 PG_FUNCTION_INFO_V1(import_orchestrator_core);
 PG_FUNCTION_INFO_V1(import_orchestrator_core_1_8);
 PG_FUNCTION_INFO_V1(valid_workflow_row);
@@ -324,7 +325,6 @@ plan_manifest(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
-	wr_refuse_attached("plan()");
 	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1), WR_API_1_4,
 			rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
@@ -350,7 +350,6 @@ sync_manifest(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
-	wr_refuse_attached("sync()");
 	wr_sync(PG_GETARG_JSONB_P(0), text_to_cstring(PG_GETARG_TEXT_PP(1)),
 			PG_GETARG_BOOL(2), WR_API_1_4, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
@@ -370,8 +369,28 @@ check_code(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
-	wr_refuse_attached("check()");
 	wr_check(PG_GETARG_JSONB_P(0), WR_API_1_4, rsinfo->setResult,
+			 rsinfo->setDesc);
+	return (Datum) 0;
+}
+
+/*
+ * check(code_workflows jsonb)
+ * RETURNS TABLE (difference, kind, name, key, code_value, registered_value),
+ * as of 1.8: descriptions, and the products orchestrator-core's
+ * task_validate_products finds fault with
+ */
+Datum
+check_code_1_8(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (PG_ARGISNULL(0))
+		wr_report_null_argument("code workflows", "check");
+
+	InitMaterializedSRF(fcinfo, 0);
+	wr_check_catalog();
+	wr_check(PG_GETARG_JSONB_P(0), WR_API_1_8, rsinfo->setResult,
 			 rsinfo->setDesc);
 	return (Datum) 0;
 }
