@@ -77,9 +77,6 @@ LANGUAGE C VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'import_orchestrator_core_1_8';
 
-INSERT INTO workflow_registry.migrations (version, kind, description)
-VALUES ('1.8', 'extension', 'Default workflows (is_default); valid_workflow_row takes it');
-
 -- ---------------------------------------------------------------------
 -- check() compares what orchestrator-core's nightly task_validate_products
 -- compares (manifest.c): names both ways, the target and description of
@@ -102,3 +99,6 @@ COMMENT ON FUNCTION workflow_registry."check"(pg_catalog.jsonb) IS
     'Compare the workflows the code registers (names, or {"name", "target", "description"}) with the registry, as orchestrator-core''s task_validate_products does: not registered, not in code, target differs, description differs, product without workflows, product without default workflow';
 -- as in 1.4: it only reads, but it reads every row, so not for PUBLIC
 REVOKE ALL ON FUNCTION workflow_registry."check"(pg_catalog.jsonb) FROM PUBLIC;
+
+INSERT INTO workflow_registry.migrations (version, kind, description)
+VALUES ('1.8', 'extension', 'Default workflows (is_default, key "default"); check() compares as task_validate_products does; valid_workflow_row takes is_default');
