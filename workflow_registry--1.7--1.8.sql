@@ -65,6 +65,22 @@ LANGUAGE C VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'create_workflows_1_8';
 
+CREATE OR REPLACE FUNCTION workflow_registry.apply_migration(version pg_catalog.text,
+                                                  description pg_catalog.text,
+                                                  steps pg_catalog.jsonb,
+                                                  requires pg_catalog.text[] DEFAULT '{}')
+RETURNS void
+LANGUAGE C VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'apply_migration_1_8';
+
+-- a revert restores default workflows, and products linked to them
+CREATE OR REPLACE FUNCTION workflow_registry.revert_migration(version pg_catalog.text)
+RETURNS void
+LANGUAGE C VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'revert_migration_1_8';
+
 -- The import takes orchestrator-core's default workflows: one linked to
 -- every product, of more than one product type, is imported as a default
 -- workflow instead of being refused for its several types.

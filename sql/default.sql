@@ -87,6 +87,61 @@ ROLLBACK;
 DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;
 
+-- data migrations (1.8): default in create_workflow and update_workflow
+-- steps, and their exact revert
+CREATE EXTENSION workflow_registry;
+CREATE FUNCTION pg_temp.fingerprint() RETURNS text
+LANGUAGE sql AS $$
+SELECT pg_catalog.md5(pg_catalog.string_agg(t, ',' ORDER BY t)) FROM (
+    SELECT pg_catalog.format('%s %s %s %s %s %s %s %s', w.workflow_id, w.name, w.target,
+                             w.description, w.product_type, w.is_task, w.is_default, w.created_at) AS t
+    FROM workflow_registry.workflows AS w
+    UNION ALL SELECT pg_catalog.format('%s %s', pw.workflow_id, pw.product_id)
+    FROM workflow_registry.products_workflows AS pw
+    UNION ALL SELECT pg_catalog.format('%s %s', p.product_id, p.name) FROM workflow_registry.products AS p) AS x
+$$;
+SELECT workflow_registry.apply_migration('d0', 'Products', '[
+  {"create_product": {"name": "User Group", "description": "Group of users", "product_type": "UserGroup", "tag": "GROUP"}},
+  {"create_product": {"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}}]');
+SELECT pg_temp.fingerprint() AS before_d1 \gset
+SELECT workflow_registry.apply_migration('d1', 'Default workflows', '[
+  {"create_workflow": {"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}},
+  {"create_product": {"name": "User external", "description": "External user", "product_type": "User", "tag": "USER_EXT"}},
+  {"create_workflow": {"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User"}}]');
+SELECT pg_temp.links('modify_note');
+SELECT pg_temp.fingerprint() AS after_d1 \gset
+-- a default workflow becomes an ordinary one, and back
+SELECT workflow_registry.apply_migration('d2', 'Not a default', '[
+  {"update_workflow": {"name": "modify_note", "default": false, "product_type": "User"}}]');
+SELECT name, product_type, is_default FROM workflow_registry.workflows WHERE name = 'modify_note';
+SELECT pg_temp.links('modify_note');
+SELECT workflow_registry.revert_migration('d2');
+SELECT pg_temp.fingerprint() = :'after_d1' AS d2_reverted_exactly;
+-- a typed workflow cannot become a default one while it keeps its type
+SELECT workflow_registry.apply_migration('d3', 'Typed default', '[
+  {"update_workflow": {"name": "modify_user", "default": true}}]');
+\echo :LAST_ERROR_SQLSTATE
+-- delete the default workflow, and revert: it comes back linked to all
+SELECT workflow_registry.apply_migration('d4', 'Delete it', '[{"delete_workflow": "modify_note"}]');
+SELECT pg_temp.links('modify_note');
+SELECT workflow_registry.revert_migration('d4');
+SELECT pg_temp.links('modify_note');
+SELECT pg_temp.fingerprint() = :'after_d1' AS d4_reverted_exactly;
+SELECT workflow_registry.revert_migration('d1');
+SELECT pg_temp.fingerprint() = :'before_d1' AS d1_reverted_exactly;
+-- the lock of a migration with a default workflow and a product: taken
+-- first in the one mode that covers both, before any step
+BEGIN;
+SELECT workflow_registry.apply_migration('d5', 'Both', '[
+  {"create_workflow": {"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}},
+  {"create_product": {"name": "Admin", "description": "Administrator", "product_type": "Admin", "tag": "ADMIN"}}]');
+SELECT l.mode FROM pg_catalog.pg_locks AS l
+WHERE l.locktype = 'object' AND l.classid = 'workflow_registry.products'::pg_catalog.regclass
+  AND l.pid = pg_catalog.pg_backend_pid() AND l.objsubid = 1 ORDER BY l.mode;
+ROLLBACK;
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
+
 -- the import (1.8) takes orchestrator-core's modify_note, linked to every
 -- product by its ensure_default_workflows, as a default workflow
 CREATE EXTENSION workflow_registry;

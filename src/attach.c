@@ -687,7 +687,7 @@ wr_detach(void)
 	version = SPI_processed == 1 ? wr_result_text_copy(1) : NULL;
 	SPI_finish();
 	if (version != NULL)
-		wr_revert_migration(version);
+		wr_revert_migration(version, WR_API_1_4);
 	else
 	{
 		/* the ledger lost its row (a restore without data migrations) */

@@ -836,10 +836,10 @@ write_import(const char *schema, Datum *args, WrApiVersion api,
 	foreach(lc, plan->types)
 		locks[foreach_current_index(lc)] = (WrTypeLock) {lfirst(lc), ExclusiveLock};
 	wr_lock_product_types(locks, list_length(plan->types));
-	if (plan->defaults)
-		wr_lock_default_workflows(ShareLock, true, api);
-	if (plan->products != NIL)
-		wr_lock_default_workflows(RowExclusiveLock, true, api);
+	if (plan->defaults || plan->products != NIL)
+		wr_lock_default_workflows(wr_default_lock_mode(plan->defaults,
+													   plan->products != NIL),
+								  true, api);
 
 	args[NUM_SOURCE_ARGS] = wr_list_array(plan->products, UUIDOID);
 	args[NUM_SOURCE_ARGS + 1] = wr_list_array(plan->workflows, UUIDOID);

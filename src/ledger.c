@@ -346,7 +346,8 @@ append_normalised(StringInfo buf, const WrStep *s)
 					appendStringInfoString(buf, ", \"description\": ");
 					escape_json(buf, w->description);
 				}
-				if (s->kind == STEP_CREATE_WORKFLOW ||
+				/* a default workflow (1.8) has none */
+				if ((s->kind == STEP_CREATE_WORKFLOW && w->product_type) ||
 					(update && (s->given & WR_UPDATE_PRODUCT_TYPE)))
 				{
 					appendStringInfoString(buf, ", \"product_type\": ");
@@ -365,6 +366,11 @@ append_normalised(StringInfo buf, const WrStep *s)
 					else
 						appendStringInfoString(buf, "null");
 				}
+				/* only when given, so a checksum from before 1.8 stays */
+				if ((s->kind == STEP_CREATE_WORKFLOW && w->is_default) ||
+					(update && (s->given & WR_UPDATE_DEFAULT)))
+					appendStringInfo(buf, ", \"default\": %s",
+									 w->is_default ? "true" : "false");
 				appendStringInfoChar(buf, '}');
 				break;
 			}
@@ -425,7 +431,7 @@ run_step(const WrStep *s, WrApiVersion api, List **touches)
 			add_touch(touches, "product_type", old_type);
 			break;
 		case STEP_UPDATE_WORKFLOW:
-			undo = wr_update_workflow_undoably(&s->workflow, s->given,
+			undo = wr_update_workflow_undoably(&s->workflow, s->given, api,
 											   &old_type, &new_type);
 			add_touch(touches, "workflow", s->name);
 			add_touch(touches, "product_type", old_type);
@@ -476,10 +482,12 @@ attached_entry(Datum entry)
  * caller is connected to SPI.
  */
 static void
-lock_step_types(const WrStep *steps, int nsteps)
+lock_step_types(const WrStep *steps, int nsteps, WrApiVersion api)
 {
 	WrTypeLock *locks = palloc(Max(2 * nsteps, 1) * sizeof(WrTypeLock));
 	int			n = 0;
+	bool		defaults = false;
+	bool		products = false;
 
 	for (int i = 0; i < nsteps; i++)
 	{
@@ -492,6 +500,7 @@ lock_step_types(const WrStep *steps, int nsteps)
 		{
 			case STEP_CREATE_WORKFLOW:
 				given = s->workflow.product_type;
+				defaults |= s->workflow.is_default;
 				break;
 			case STEP_CREATE_TASK:
 				break;
@@ -499,17 +508,22 @@ lock_step_types(const WrStep *steps, int nsteps)
 				if (s->given & WR_UPDATE_PRODUCT_TYPE)
 					given = s->workflow.product_type;
 				registered = wr_registered_type(true, s->name, NULL);
+				/* no type: it may be a default workflow, or become one */
+				defaults |= registered == NULL || (s->given & WR_UPDATE_DEFAULT);
 				break;
 			case STEP_DELETE_WORKFLOW:
 				registered = wr_registered_type(true, s->name, NULL);
+				defaults |= registered == NULL;
 				break;
 			case STEP_CREATE_PRODUCT:
 				given = s->product.product_type;
 				mode = ExclusiveLock;
+				products = true;
 				break;
 			case STEP_DELETE_PRODUCT:
 				registered = wr_registered_type(false, s->name, NULL);
 				mode = ExclusiveLock;
+				products = true;
 				break;
 		}
 		if (given)
@@ -518,6 +532,9 @@ lock_step_types(const WrStep *steps, int nsteps)
 			locks[n++] = (WrTypeLock) {registered, mode};
 	}
 	wr_lock_product_types(locks, n);
+	if (defaults || products)
+		wr_lock_default_workflows(wr_default_lock_mode(defaults, products),
+								  true, api);
 }
 
 /*
@@ -527,8 +544,11 @@ lock_step_types(const WrStep *steps, int nsteps)
  * connected to SPI.
  */
 static void
-lock_undo_types(SPITupleTable *entries, Datum touches, bool touches_null)
+lock_undo_types(SPITupleTable *entries, Datum touches, bool touches_null,
+				WrApiVersion api)
 {
+	bool		defaults = false;
+	bool		products = false;
 	Datum	   *elems = NULL;
 	bool	   *nulls;
 	int			ntouches = 0;
@@ -544,10 +564,16 @@ lock_undo_types(SPITupleTable *entries, Datum touches, bool touches_null)
 		char	   *op = SPI_getvalue(entries->vals[i], entries->tupdesc, 1);
 		char	   *type = SPI_getvalue(entries->vals[i], entries->tupdesc, 4);
 
+		bool		product = strcmp(op, "restore_product") == 0 ||
+			strcmp(op, "delete_product") == 0;
+
 		if (type)
-			locks[n++] = (WrTypeLock) {type,
-				strcmp(op, "restore_product") == 0 ||
-				strcmp(op, "delete_product") == 0 ? ExclusiveLock : ShareLock};
+			locks[n++] = (WrTypeLock) {type, product ? ExclusiveLock : ShareLock};
+		/* a workflow without a type may be a default one */
+		if (product)
+			products = true;
+		else if (type == NULL && strncmp(op, "detach", 6) != 0)
+			defaults = true;
 	}
 	for (int i = 0; i < ntouches; i++)
 	{
@@ -557,6 +583,9 @@ lock_undo_types(SPITupleTable *entries, Datum touches, bool touches_null)
 			locks[n++] = (WrTypeLock) {t + 13, ShareLock};
 	}
 	wr_lock_product_types(locks, n);
+	if (defaults || products)
+		wr_lock_default_workflows(wr_default_lock_mode(defaults, products),
+								  true, api);
 }
 
 /*
@@ -784,7 +813,7 @@ wr_apply_migration(const char *version, const char *description,
 		return;
 	}
 	check_requirements(version, requires);
-	lock_step_types(parsed, nsteps);
+	lock_step_types(parsed, nsteps, api);
 
 	wr_push_item_context(&ctx, "steps", of_migration);
 	for (int i = 0; i < nsteps; i++)
@@ -843,7 +872,7 @@ wr_record_migration(const char *version, const char *description,
  * on, and mark its ledger row reverted.
  */
 void
-wr_revert_migration(const char *version)
+wr_revert_migration(const char *version, WrApiVersion api)
 {
 	Datum		values[3];
 	HeapTuple	row;
@@ -910,7 +939,7 @@ wr_revert_migration(const char *version)
 	}
 
 	check_may_undo(entries, version);
-	lock_undo_types(entries, values[2], touches_null);
+	lock_undo_types(entries, values[2], touches_null, api);
 
 	for (uint64 i = 0; i < entries->numvals; i++)
 	{
@@ -927,7 +956,7 @@ wr_revert_migration(const char *version)
 		u.attached = SPI_getbinval(e, d, 7, &isnull);
 		if (isnull)
 			u.attached = (Datum) 0;
-		wr_undo(&u, version);
+		wr_undo(&u, version, api);
 	}
 
 	values[0] = CStringGetTextDatum(version);

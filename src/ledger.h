@@ -17,7 +17,7 @@
 extern void wr_apply_migration(const char *version, const char *description,
 							   Jsonb *steps, ArrayType *requires,
 							   WrApiVersion api);
-extern void wr_revert_migration(const char *version);
+extern void wr_revert_migration(const char *version, WrApiVersion api);
 extern void wr_check_migration_version(const char *version);
 extern void wr_lock_ledger(void);
 extern void wr_record_migration(const char *version, const char *description,

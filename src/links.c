@@ -258,8 +258,27 @@ wr_lock_default_workflows(LOCKMODE mode, bool registering, WrApiVersion api)
 {
 	LockDatabaseObject(wr_products_relid(), 0, 1, mode);
 	if (registering && IsolationUsesXactSnapshot())
-		check_unchanged(mode == ShareLock ? LINKS_ALL_PRODUCT_IDS :
-						LINKS_DEFAULT_WORKFLOW_IDS, NULL, api);
+	{
+		if (mode != RowExclusiveLock)
+			check_unchanged(LINKS_ALL_PRODUCT_IDS, NULL, api);
+		if (mode != ShareLock)
+			check_unchanged(LINKS_DEFAULT_WORKFLOW_IDS, NULL, api);
+	}
+}
+
+/*
+ * The mode of the default workflows' lock for a call that changes default
+ * workflows, products, or both: taken once, in the one mode that covers
+ * both (ShareRowExclusiveLock conflicts with each and with itself), never
+ * one after the other, which would be a lock upgrade that two such calls
+ * could deadlock on.  NoLock for neither.
+ */
+LOCKMODE
+wr_default_lock_mode(bool defaults, bool products)
+{
+	if (defaults && products)
+		return ShareRowExclusiveLock;
+	return defaults ? ShareLock : products ? RowExclusiveLock : NoLock;
 }
 
 /* As wr_unlock_product_type, for wr_lock_default_workflows(). */

@@ -72,6 +72,7 @@ extern void wr_lock_product_types(WrTypeLock *locks, int n);
 extern void wr_lock_default_workflows(LOCKMODE mode, bool registering,
 									  WrApiVersion api);
 extern void wr_unlock_default_workflows(LOCKMODE mode);
+extern LOCKMODE wr_default_lock_mode(bool defaults, bool products);
 pg_noreturn extern void wr_report_unlinked(const char *name,
 										   const char *product_type,
 										   const char *product_tag,

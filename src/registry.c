@@ -92,6 +92,8 @@ static char *build_insert_workflow(WrApiVersion api);
 static char *build_create_workflow(WrApiVersion api);
 static char *build_find_workflow(WrApiVersion api);
 static char *build_create_product(WrApiVersion api);
+static char *build_workflow_for_update(WrApiVersion api);
+static char *build_update_workflow(WrApiVersion api);
 static char *attached_insert_workflow(const char *schema);
 static char *attached_create_workflow(const char *schema);
 static char *attached_find_workflow(const char *schema);
@@ -214,37 +216,13 @@ static const WrStatement registry_sql[] = {
 	},
 	/* the row to change, and the entry that restores its values */
 	[REG_WORKFLOW_FOR_UPDATE] = {
-		.sql = "SELECT w.target::pg_catalog.text, w.description, w.product_type, w.is_task,"
-		" w.product_tag," WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w")
-		" FROM workflow_registry.workflows AS w"
-		" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+		.build = build_workflow_for_update,
 		.attached = attached_workflow_for_update,
 		NAME_ARG
 	},
 	/* new values, links recomputed; returns the counts REG_CREATE_WORKFLOW does */
 	[REG_UPDATE_WORKFLOW] = {
-		.sql = "WITH candidate AS ("
-		" SELECT p.product_id FROM workflow_registry.products AS p"
-		" WHERE p.product_type OPERATOR(pg_catalog.=) $4),"
-		" linkable AS (" WR_LINKED_PRODUCTS("$4", "$6") "),"
-		" updated AS ("
-		" UPDATE workflow_registry.workflows AS w"
-		" SET target = $2::workflow_registry.target, description = $3,"
-		" product_type = $4, is_task = $5, product_tag = $6"
-		" WHERE w.name OPERATOR(pg_catalog.=) $1"
-		" AND ($4 IS NULL OR EXISTS (SELECT FROM linkable))"
-		" RETURNING w.workflow_id),"
-		" unlinked AS ("
-		" DELETE FROM workflow_registry.products_workflows AS pw USING updated AS u"
-		" WHERE pw.workflow_id OPERATOR(pg_catalog.=) u.workflow_id"
-		" AND pw.product_id OPERATOR(pg_catalog.<>) ALL (SELECT product_id FROM linkable)),"
-		" linked AS ("
-		" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-		" SELECT l.product_id, u.workflow_id FROM linkable AS l CROSS JOIN updated AS u"
-		" ON CONFLICT DO NOTHING)"
-		" SELECT (SELECT pg_catalog.count(*) FROM updated),"
-		" (SELECT pg_catalog.count(*) FROM candidate),"
-		" (SELECT pg_catalog.count(*) FROM linkable)",
+		.build = build_update_workflow,
 		.attached = attached_update_workflow,
 		WORKFLOW_ARGS
 	},
@@ -456,6 +434,51 @@ build_create_product(WrApiVersion api)
 					api >= WR_API_1_2 ?
 					WR_LINK_RULE("$3", "$4", "w.product_type", "w.product_tag") :
 					WR_LINK_RULE_1_0("$3", "w.product_type"));
+}
+
+/*
+ * The row an update_workflow step changes, and the entry that restores its
+ * values; from 1.8 with is_default (a constant before).
+ */
+static char *
+build_workflow_for_update(WrApiVersion api)
+{
+	return psprintf("SELECT w.target::pg_catalog.text, w.description, w.product_type, w.is_task,"
+					" w.product_tag," WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w") ","
+					" %s"
+					" FROM workflow_registry.workflows AS w"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+					api >= WR_API_1_8 ? "w.is_default" : "false");
+}
+
+static char *
+build_update_workflow(WrApiVersion api)
+{
+	return psprintf("WITH candidate AS ("
+					" SELECT p.product_id FROM workflow_registry.products AS p"
+					" WHERE p.product_type OPERATOR(pg_catalog.=) $4),"
+					" linkable AS ("
+					" SELECT p.product_id FROM workflow_registry.products AS p WHERE%s),"
+					" updated AS ("
+					" UPDATE workflow_registry.workflows AS w"
+					" SET target = $2::workflow_registry.target, description = $3,"
+					" product_type = $4, is_task = $5, product_tag = $6%s"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1"
+					" AND ($4 IS NULL OR EXISTS (SELECT FROM linkable))"
+					" RETURNING w.workflow_id),"
+					" unlinked AS ("
+					" DELETE FROM workflow_registry.products_workflows AS pw USING updated AS u"
+					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) u.workflow_id"
+					" AND pw.product_id OPERATOR(pg_catalog.<>) ALL (SELECT product_id FROM linkable)),"
+					" linked AS ("
+					" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+					" SELECT l.product_id, u.workflow_id FROM linkable AS l CROSS JOIN updated AS u"
+					" ON CONFLICT DO NOTHING)"
+					" SELECT (SELECT pg_catalog.count(*) FROM updated),"
+					" (SELECT pg_catalog.count(*) FROM candidate),"
+					" (SELECT pg_catalog.count(*) FROM linkable)",
+					workflow_link_rule(api),
+					api >= WR_API_1_8 ? ", is_default = $7" : "");
 }
 
 /*
@@ -1063,7 +1086,8 @@ attached_workflow_for_update(const char *schema)
 {
 	return psprintf("SELECT w.target::pg_catalog.text, w.description::pg_catalog.text,"
 					" m.product_type::pg_catalog.text, w.is_task, m.product_tag::pg_catalog.text,"
-					ATTACHED_WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w", "m", "%2$s")
+					ATTACHED_WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w", "m", "%2$s") ","
+					" COALESCE(m.is_default, false)"
 					" FROM %1$s AS w LEFT JOIN workflow_registry.attached_workflows AS m"
 					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
 					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL"
@@ -1093,10 +1117,10 @@ attached_update_workflow(const char *schema)
 					" RETURNING w.workflow_id),"
 					" meta AS ("
 					" INSERT INTO workflow_registry.attached_workflows AS m"
-					" (workflow_id, product_type, product_tag)"
-					" SELECT u.workflow_id, $4, $6 FROM updated AS u"
+					" (workflow_id, product_type, product_tag, is_default)"
+					" SELECT u.workflow_id, $4, $6, $7 FROM updated AS u"
 					" ON CONFLICT (workflow_id) DO UPDATE SET product_type = EXCLUDED.product_type,"
-					" product_tag = EXCLUDED.product_tag, is_default = false),"
+					" product_tag = EXCLUDED.product_tag, is_default = EXCLUDED.is_default),"
 					" unlinked AS ("
 					" DELETE FROM %2$s AS pw USING updated AS u"
 					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) u.workflow_id"
@@ -1161,7 +1185,8 @@ unregister_undoably(bool workflow, const char *name, char **product_type)
  */
 Datum
 wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
-							char **old_type, char **new_type)
+							WrApiVersion api, char **old_type,
+							char **new_type)
 {
 	Datum		values[7];
 	char		nulls[7];
@@ -1172,7 +1197,7 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 
 	values[0] = CStringGetTextDatum(changes->name);
 	SPI_connect();
-	wr_execute(&statements, REG_WORKFLOW_FOR_UPDATE, values, NULL);
+	wr_execute_versioned(&statements, REG_WORKFLOW_FOR_UPDATE, api, values, NULL);
 	if (SPI_processed != 1)
 		wr_report_missing("workflow", changes->name);
 
@@ -1183,8 +1208,9 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 	now.is_task = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 											 SPI_tuptable->tupdesc, 4, &isnull));
 	now.product_tag = wr_result_text_copy(5);
-	now.is_default = false;
 	undo = wr_result_datum_copy(6);
+	now.is_default = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 7, &isnull));
 	*old_type = now.product_type;
 	before = now;
 
@@ -1212,10 +1238,12 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 		if (now.product_type)
 			locks[n++] = (WrTypeLock) {now.product_type, ShareLock};
 		wr_lock_product_types(locks, n);
+		if (before.is_default || now.is_default)
+			wr_lock_default_workflows(ShareLock, now.is_default, api);
 	}
 
 	workflow_values(&now, values, nulls);
-	wr_execute(&statements, REG_UPDATE_WORKFLOW, values, nulls);
+	wr_execute_versioned(&statements, REG_UPDATE_WORKFLOW, api, values, nulls);
 	if (wr_result_int8(1) == 0)
 		wr_report_unlinked(changes->name, now.product_type, now.product_tag,
 						   wr_result_int8(2) > 0);

@@ -34,8 +34,8 @@ extern Datum wr_unregister_workflow_undoably(const char *name,
 extern Datum wr_unregister_product_undoably(const char *name,
 											char **product_type);
 extern Datum wr_update_workflow_undoably(const WorkflowDef *changes,
-										 uint32 given, char **old_type,
-										 char **new_type);
+										 uint32 given, WrApiVersion api,
+										 char **old_type, char **new_type);
 
 /* For create_workflows(), which registers many in one statement. */
 extern const char *wr_workflow_columns(WrApiVersion api);

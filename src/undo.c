@@ -62,6 +62,15 @@ typedef enum WrUndoStatement
 	WR_LINK_RULE("p.product_type", "p.tag", "r.product_type", "r.product_tag") ")," \
 	RECORDED
 
+/* From 1.8: a default workflow gets every product.  An entry written
+ * before 1.8 has no is_default: not a default workflow. */
+#define WANTED_PRODUCTS_1_8 \
+	" wanted AS (" \
+	" SELECT p.product_id AS id FROM workflow_registry.products AS p, r WHERE" \
+	WR_LINK_RULE_1_8("p.product_type", "p.tag", "r.product_type", "r.product_tag", \
+					 "COALESCE(r.is_default, false)") ")," \
+	RECORDED
+
 #define RECORDED \
 	" recorded AS (" \
 	" SELECT e::pg_catalog.uuid AS id FROM pg_catalog.jsonb_array_elements_text($2) AS e)"
@@ -71,6 +80,9 @@ typedef enum WrUndoStatement
 	" (SELECT id FROM wanted EXCEPT SELECT id FROM recorded) UNION ALL" \
 	" (SELECT id FROM recorded EXCEPT SELECT id FROM wanted)) AS d)"
 
+static char *build_restore_workflow(WrApiVersion api);
+static char *build_restore_workflow_values(WrApiVersion api);
+static char *build_restore_product(WrApiVersion api);
 static char *attached_create_workflow(const char *schema);
 static char *attached_create_product(const char *schema);
 static char *attached_restore_workflow(const char *schema);
@@ -93,63 +105,19 @@ static const WrStatement undo_sql[] = {
 	},
 	/* the row as it was, ids and times included */
 	[UNDO_RESTORE_WORKFLOW] = {
-		.sql = "WITH r AS ("
-		" SELECT * FROM pg_catalog.jsonb_populate_record(NULL::workflow_registry.workflows, $1)),"
-		" inserted AS ("
-		" INSERT INTO workflow_registry.workflows"
-		" (workflow_id, name, target, description, product_type, created_at, is_task, product_tag)"
-		" SELECT r.workflow_id, r.name, r.target, r.description, r.product_type,"
-		" r.created_at, r.is_task, r.product_tag FROM r"
-		" ON CONFLICT DO NOTHING RETURNING workflow_id),"
-		WANTED_PRODUCTS ","
-		" linked AS ("
-		" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-		" SELECT wanted.id, i.workflow_id FROM wanted CROSS JOIN inserted AS i)"
-		" SELECT (SELECT pg_catalog.count(*) FROM inserted)," LINK_DRIFT,
+		.build = build_restore_workflow,
 		.attached = attached_restore_workflow,
 		RESTORE_ARGS
 	},
 	/* the values before an update */
 	[UNDO_RESTORE_WORKFLOW_VALUES] = {
-		.sql = "WITH r AS ("
-		" SELECT * FROM pg_catalog.jsonb_populate_record(NULL::workflow_registry.workflows, $1)),"
-		" updated AS ("
-		" UPDATE workflow_registry.workflows AS w"
-		" SET target = r.target, description = r.description, product_type = r.product_type,"
-		" is_task = r.is_task, product_tag = r.product_tag"
-		" FROM r WHERE w.workflow_id OPERATOR(pg_catalog.=) r.workflow_id"
-		" RETURNING w.workflow_id),"
-		WANTED_PRODUCTS ","
-		" unlinked AS ("
-		" DELETE FROM workflow_registry.products_workflows AS pw USING updated AS u"
-		" WHERE pw.workflow_id OPERATOR(pg_catalog.=) u.workflow_id"
-		" AND pw.product_id OPERATOR(pg_catalog.<>) ALL (SELECT id FROM wanted)),"
-		" linked AS ("
-		" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-		" SELECT wanted.id, u.workflow_id FROM wanted CROSS JOIN updated AS u"
-		" ON CONFLICT DO NOTHING)"
-		" SELECT (SELECT pg_catalog.count(*) FROM updated)," LINK_DRIFT,
+		.build = build_restore_workflow_values,
 		.attached = attached_restore_workflow_values,
 		RESTORE_ARGS
 	},
 	/* the row as it was, linked to the workflows the rule gives it */
 	[UNDO_RESTORE_PRODUCT] = {
-		.sql = "WITH r AS ("
-		" SELECT * FROM pg_catalog.jsonb_populate_record(NULL::workflow_registry.products, $1)),"
-		" inserted AS ("
-		" INSERT INTO workflow_registry.products"
-		" (product_id, name, description, product_type, tag, status, created_at, end_date)"
-		" SELECT r.product_id, r.name, r.description, r.product_type, r.tag, r.status,"
-		" r.created_at, r.end_date FROM r"
-		" ON CONFLICT DO NOTHING RETURNING product_id),"
-		" wanted AS ("
-		" SELECT w.workflow_id AS id FROM workflow_registry.workflows AS w, r WHERE"
-		WR_LINK_RULE("r.product_type", "r.tag", "w.product_type", "w.product_tag") "),"
-		RECORDED ","
-		" linked AS ("
-		" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
-		" SELECT i.product_id, wanted.id FROM inserted AS i CROSS JOIN wanted)"
-		" SELECT (SELECT pg_catalog.count(*) FROM inserted)," LINK_DRIFT,
+		.build = build_restore_product,
 		.attached = attached_restore_product,
 		RESTORE_ARGS
 	},
@@ -161,6 +129,85 @@ static const WrStatement undo_sql[] = {
 };
 
 static WrStatements statements = WR_STATEMENTS(undo_sql);
+
+/*
+ * The restores of the extension's own rows: from 1.8 with is_default, which
+ * an entry written before 1.8 lacks (false then).
+ */
+static char *
+build_restore_workflow(WrApiVersion api)
+{
+	bool		v18 = api >= WR_API_1_8;
+
+	return psprintf("WITH r AS ("
+					" SELECT * FROM pg_catalog.jsonb_populate_record(NULL::workflow_registry.workflows, $1)),"
+					" inserted AS ("
+					" INSERT INTO workflow_registry.workflows"
+					" (workflow_id, name, target, description, product_type, created_at, is_task,"
+					" product_tag%s)"
+					" SELECT r.workflow_id, r.name, r.target, r.description, r.product_type,"
+					" r.created_at, r.is_task, r.product_tag%s FROM r"
+					" ON CONFLICT DO NOTHING RETURNING workflow_id),"
+					"%s,"
+					" linked AS ("
+					" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+					" SELECT wanted.id, i.workflow_id FROM wanted CROSS JOIN inserted AS i)"
+					" SELECT (SELECT pg_catalog.count(*) FROM inserted)," LINK_DRIFT,
+					v18 ? ", is_default" : "",
+					v18 ? ", COALESCE(r.is_default, false)" : "",
+					v18 ? WANTED_PRODUCTS_1_8 : WANTED_PRODUCTS);
+}
+
+static char *
+build_restore_workflow_values(WrApiVersion api)
+{
+	bool		v18 = api >= WR_API_1_8;
+
+	return psprintf("WITH r AS ("
+					" SELECT * FROM pg_catalog.jsonb_populate_record(NULL::workflow_registry.workflows, $1)),"
+					" updated AS ("
+					" UPDATE workflow_registry.workflows AS w"
+					" SET target = r.target, description = r.description, product_type = r.product_type,"
+					" is_task = r.is_task, product_tag = r.product_tag%s"
+					" FROM r WHERE w.workflow_id OPERATOR(pg_catalog.=) r.workflow_id"
+					" RETURNING w.workflow_id),"
+					"%s,"
+					" unlinked AS ("
+					" DELETE FROM workflow_registry.products_workflows AS pw USING updated AS u"
+					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) u.workflow_id"
+					" AND pw.product_id OPERATOR(pg_catalog.<>) ALL (SELECT id FROM wanted)),"
+					" linked AS ("
+					" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+					" SELECT wanted.id, u.workflow_id FROM wanted CROSS JOIN updated AS u"
+					" ON CONFLICT DO NOTHING)"
+					" SELECT (SELECT pg_catalog.count(*) FROM updated)," LINK_DRIFT,
+					v18 ? ", is_default = COALESCE(r.is_default, false)" : "",
+					v18 ? WANTED_PRODUCTS_1_8 : WANTED_PRODUCTS);
+}
+
+static char *
+build_restore_product(WrApiVersion api)
+{
+	return psprintf("WITH r AS ("
+					" SELECT * FROM pg_catalog.jsonb_populate_record(NULL::workflow_registry.products, $1)),"
+					" inserted AS ("
+					" INSERT INTO workflow_registry.products"
+					" (product_id, name, description, product_type, tag, status, created_at, end_date)"
+					" SELECT r.product_id, r.name, r.description, r.product_type, r.tag, r.status,"
+					" r.created_at, r.end_date FROM r"
+					" ON CONFLICT DO NOTHING RETURNING product_id),"
+					" wanted AS ("
+					" SELECT w.workflow_id AS id FROM workflow_registry.workflows AS w, r WHERE%s),"
+					RECORDED ","
+					" linked AS ("
+					" INSERT INTO workflow_registry.products_workflows (product_id, workflow_id)"
+					" SELECT i.product_id, wanted.id FROM inserted AS i CROSS JOIN wanted)"
+					" SELECT (SELECT pg_catalog.count(*) FROM inserted)," LINK_DRIFT,
+					api >= WR_API_1_8 ?
+					WR_LINK_RULE_1_8("r.product_type", "r.tag", "w.product_type",
+									 "w.product_tag", "w.is_default") :
+					WR_LINK_RULE("r.product_type", "r.tag", "w.product_type", "w.product_tag"));
+}
 
 /*
  * The same statements for a registry attached to orchestrator-core's tables
@@ -453,7 +500,7 @@ check_no_subscriptions(const WrUndo *u, const char *version, Datum id)
  * changed so that the undo would not be exact.
  */
 void
-wr_undo(const WrUndo *u, const char *version)
+wr_undo(const WrUndo *u, const char *version, WrApiVersion api)
 {
 	Datum		values[3];
 	char		nulls[3] = {' ', ' ', ' '};
@@ -510,7 +557,7 @@ wr_undo(const WrUndo *u, const char *version)
 		values[1] = u->links;
 		values[2] = u->attached;
 		nulls[2] = u->attached ? ' ' : 'n';
-		wr_execute(&statements, which, values, nulls);
+		wr_execute_versioned(&statements, which, api, values, nulls);
 		if (wr_result_int8(1) != 1)
 			report_drift(what, u->name, version,
 						 which == UNDO_RESTORE_WORKFLOW_VALUES ?

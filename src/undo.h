@@ -8,6 +8,7 @@
 #ifndef WR_UNDO_H
 #define WR_UNDO_H
 
+#include "api.h"
 #include "utils/uuid.h"
 
 /*
@@ -29,6 +30,7 @@ typedef struct WrUndo
 extern Datum wr_undo_entry_for_create(const char *op, const pg_uuid_t *id,
 									  const char *name,
 									  const char *product_type);
-extern void wr_undo(const WrUndo *undo, const char *version);
+extern void wr_undo(const WrUndo *undo, const char *version,
+					WrApiVersion api);
 
 #endif							/* WR_UNDO_H */

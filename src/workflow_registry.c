@@ -52,7 +52,9 @@ PG_FUNCTION_INFO_V1(delete_product);
 PG_FUNCTION_INFO_V1(create_workflows);
 PG_FUNCTION_INFO_V1(create_workflows_1_8);
 PG_FUNCTION_INFO_V1(apply_migration);
+PG_FUNCTION_INFO_V1(apply_migration_1_8);
 PG_FUNCTION_INFO_V1(revert_migration);
+PG_FUNCTION_INFO_V1(revert_migration_1_8);
 PG_FUNCTION_INFO_V1(plan_manifest);
 PG_FUNCTION_INFO_V1(sync_manifest);
 PG_FUNCTION_INFO_V1(check_code);
@@ -73,6 +75,10 @@ static Datum create_product_internal(FunctionCallInfo fcinfo,
 									 WrApiVersion api);
 static Datum import_internal(FunctionCallInfo fcinfo, WrApiVersion api);
 static Datum create_workflows_internal(FunctionCallInfo fcinfo,
+									   WrApiVersion api);
+static Datum apply_migration_internal(FunctionCallInfo fcinfo,
+									  WrApiVersion api);
+static Datum revert_migration_internal(FunctionCallInfo fcinfo,
 									   WrApiVersion api);
 static bool workflow_row_is_valid(FunctionCallInfo fcinfo, bool is_default);
 static void prevent_write(const char *fname);
@@ -276,6 +282,19 @@ create_workflows_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 Datum
 apply_migration(PG_FUNCTION_ARGS)
 {
+	return apply_migration_internal(fcinfo, WR_API_1_3);
+}
+
+/* ... as of 1.8: default in create_workflow and update_workflow steps */
+Datum
+apply_migration_1_8(PG_FUNCTION_ARGS)
+{
+	return apply_migration_internal(fcinfo, WR_API_1_8);
+}
+
+static Datum
+apply_migration_internal(FunctionCallInfo fcinfo, WrApiVersion api)
+{
 	prevent_write("apply_migration()");
 
 	if (PG_ARGISNULL(0))
@@ -291,7 +310,7 @@ apply_migration(PG_FUNCTION_ARGS)
 	wr_apply_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 					   text_to_cstring(PG_GETARG_TEXT_PP(1)),
 					   PG_GETARG_JSONB_P(2),
-					   PG_GETARG_ARRAYTYPE_P(3), WR_API_1_3);
+					   PG_GETARG_ARRAYTYPE_P(3), api);
 	PG_RETURN_VOID();
 }
 
@@ -299,13 +318,26 @@ apply_migration(PG_FUNCTION_ARGS)
 Datum
 revert_migration(PG_FUNCTION_ARGS)
 {
+	return revert_migration_internal(fcinfo, WR_API_1_4);
+}
+
+/* ... as of 1.8: restores default workflows and their links */
+Datum
+revert_migration_1_8(PG_FUNCTION_ARGS)
+{
+	return revert_migration_internal(fcinfo, WR_API_1_8);
+}
+
+static Datum
+revert_migration_internal(FunctionCallInfo fcinfo, WrApiVersion api)
+{
 	prevent_write("revert_migration()");
 
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("migration version", "revert_migration");
 
 	wr_check_catalog();
-	wr_revert_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	wr_revert_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)), api);
 	PG_RETURN_VOID();
 }
 
