@@ -323,9 +323,9 @@ wr_refuse_attached(const char *function)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s is not available while the registry is attached to orchestrator-core's tables",
 						function),
-				 errdetail("The registry is orchestrator-core's tables in schema \"%s\"; create_workflow(), create_task(), delete_workflow(), create_product() and delete_product() work there, %s does not yet.",
-						   schema, function),
-				 errhint("Register one definition at a time with those functions, or run detach_orchestrator_core() first.")));
+				 errdetail("The registry already is orchestrator-core's tables in schema \"%s\"; the import copies such tables into the extension's own, which attaching replaces.",
+						   schema),
+				 errhint("Run detach_orchestrator_core() first to import into the extension's own tables.")));
 }
 
 /* schema.table, quoted, for the statements built for an attachment */

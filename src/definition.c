@@ -530,7 +530,8 @@ parse_definition(Jsonb *jb, const WrDefinitionSpec *spec, WrApiVersion api,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("key \"%s\" in %s needs workflow_registry %s or later",
 							ks->key, spec->what, wr_api_version_name(ks->since)),
-					 errdetail("The workflow_registry installed in this database is version %s.",
+					 errdetail("The workflow_registry installed in this database is older than %s; its %s() takes the keys of version %s.",
+							   wr_api_version_name(ks->since), spec->function,
 							   wr_api_version_name(api)),
 					 errhint("Run ALTER EXTENSION workflow_registry UPDATE, or leave the key out.")));
 
