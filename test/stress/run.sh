@@ -31,7 +31,7 @@ offset=0
 
 scripts=""
 for s in writers@4 delete@2 products@2 product_once@1 tasks@1 bulk@2 migrations@2 \
-         rr_workflow@1 rr_product@1 rr_delete@1; do
+         rr_workflow@1 rr_product@1 rr_delete@1 defaults@1; do
     scripts="$scripts -f $here/${s%@*}.pgbench@${s#*@}"
 done
 start=$(date +%s)
@@ -59,12 +59,13 @@ q "SELECT call, sqlstate, pg_catalog.count(*) FROM public.outcomes GROUP BY 1, 2
 check "every call was recorded" \
     test "$(q "SELECT pg_catalog.count(*) FROM public.outcomes")" -gt $((clients * per_client))
 
-# every workflow linked to exactly the products of its type (and tag)
+# every workflow linked to exactly the products of its type (and tag), a
+# default workflow to every product
 check "no missing or extra link, no orphan link, no task linked" test "$(q "
     WITH wanted AS (
         SELECT w.workflow_id, p.product_id FROM workflow_registry.workflows AS w
-        JOIN workflow_registry.products AS p ON p.product_type = w.product_type
-         AND (w.product_tag IS NULL OR p.tag = w.product_tag))
+        JOIN workflow_registry.products AS p ON w.is_default OR (p.product_type = w.product_type
+         AND (w.product_tag IS NULL OR p.tag = w.product_tag)))
     SELECT pg_catalog.count(*) FROM (
         (SELECT * FROM wanted EXCEPT ALL
          SELECT workflow_id, product_id FROM workflow_registry.products_workflows) UNION ALL
@@ -72,7 +73,7 @@ check "no missing or extra link, no orphan link, no task linked" test "$(q "
          SELECT * FROM wanted)) AS d")" = 0
 check "every non-task workflow has a product" test "$(q "
     SELECT pg_catalog.count(*) FROM workflow_registry.workflows AS w
-    WHERE NOT w.is_task AND NOT EXISTS (
+    WHERE NOT w.is_task AND NOT w.is_default AND NOT EXISTS (
         SELECT FROM workflow_registry.products_workflows AS pw WHERE pw.workflow_id = w.workflow_id)")" = 0
 check "the ledger: one applied row per version, reverted rows complete" test "$(q "
     SELECT (SELECT pg_catalog.count(*) FROM (
