@@ -116,5 +116,29 @@ COMMENT ON FUNCTION workflow_registry."check"(pg_catalog.jsonb) IS
 -- as in 1.4: it only reads, but it reads every row, so not for PUBLIC
 REVOKE ALL ON FUNCTION workflow_registry."check"(pg_catalog.jsonb) FROM PUBLIC;
 
+-- plan() and sync() take the key "default" in the manifest's workflows,
+-- compare it like the other keys and link a default workflow to every
+-- product; attached, the default workflows are the manifest's to change
+-- too (before, a manifest could not describe them and plan() kept out of
+-- them).  Same signatures, under the C symbols of 1.8; CREATE OR REPLACE
+-- keeps their comments (about the manifest's lists, which are unchanged)
+-- and grants.
+CREATE OR REPLACE FUNCTION workflow_registry.plan(manifest pg_catalog.jsonb,
+                                                  allow_delete pg_catalog.bool DEFAULT false)
+RETURNS TABLE (action pg_catalog.text, kind pg_catalog.text, name pg_catalog.text,
+               key pg_catalog.text, old_value pg_catalog.text, new_value pg_catalog.text)
+LANGUAGE C STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'plan_manifest_1_8';
+
+CREATE OR REPLACE FUNCTION workflow_registry.sync(manifest pg_catalog.jsonb,
+                                                  version pg_catalog.text,
+                                                  allow_delete pg_catalog.bool DEFAULT false)
+RETURNS TABLE (action pg_catalog.text, kind pg_catalog.text, name pg_catalog.text,
+               key pg_catalog.text, old_value pg_catalog.text, new_value pg_catalog.text)
+LANGUAGE C VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'sync_manifest_1_8';
+
 INSERT INTO workflow_registry.migrations (version, kind, description)
 VALUES ('1.8', 'extension', 'Default workflows (is_default, key "default"); check() compares as task_validate_products does; valid_workflow_row takes is_default');

@@ -21,16 +21,18 @@
  * of workflow_registry.attached_workflows, and its products and
  * products_workflows: the same text, built by one function from the
  * relations it reads (manifest_ctes(), with own_tables() or
- * attached_tables()).  Two kinds of row there are not
- * the manifest's to change, and plan() keeps out of them:
+ * attached_tables()).  Some rows there are not the manifest's to change,
+ * and plan() keeps out of them:
  *
  * - orchestrator-core's own rows, the workflows without an
  *   attached_workflows row (those attach left, or that orchestrator-core
  *   inserted since).  The functions never change them; their names are
  *   taken.
- * - the default workflows (attached_workflows.is_default, as modify_note),
- *   which are linked to every product and which a manifest cannot describe
- *   until it has a key for them.
+ * - before 1.8, the default workflows too (attached_workflows.is_default,
+ *   as modify_note), which are linked to every product and which a
+ *   manifest of 1.4 cannot describe.  From 1.8 on a manifest entry has the
+ *   key "default", and the statements of 1.8 compare, create, update,
+ *   delete and link them as any other workflow, in both modes.
  *
  * A manifest from code lists such workflows too (orchestrator-core's tasks
  * and modify_note are in its ALL_WORKFLOWS), so naming one is not an error
@@ -83,8 +85,8 @@ typedef struct WrRegistryTables
 } WrRegistryTables;
 
 /*
- * The extension's own tables.  Before 1.8 they have no is_default; the
- * statements of plan() and sync(), bound to 1.4, never read it.
+ * The extension's own tables.  Before 1.8 they have no is_default, and the
+ * statements of 1.4, the only ones such a database runs, read false.
  */
 static WrRegistryTables
 own_tables(WrApiVersion api)
@@ -104,19 +106,24 @@ own_tables(WrApiVersion api)
  * orchestrator-core's tables in the attached schema: its workflows that are
  * not soft-deleted (orchestrator-core's WorkflowTable.select()), and for
  * those the registry manages what attached_workflows records of them.
+ * With defaults (the statements of 1.8, whose manifest can describe a
+ * default workflow) only orchestrator-core's own rows are kept out of the
+ * plan; before, the default workflows are too.
  */
 static WrRegistryTables
-attached_tables(const char *schema)
+attached_tables(const char *schema, bool defaults)
 {
 	WrRegistryTables t;
 
 	t.workflows = psprintf("(SELECT w.workflow_id, w.name, w.target, w.description,"
 						   " m.product_type, w.is_task, m.product_tag,"
 						   " COALESCE(m.is_default, false) AS is_default,"
-						   " (m.workflow_id IS NULL OR m.is_default) AS keep"
+						   " %s AS keep"
 						   " FROM %s AS w LEFT JOIN workflow_registry.attached_workflows AS m"
 						   " ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
 						   " WHERE w.deleted_at IS NULL)",
+						   defaults ? "(m.workflow_id IS NULL)" :
+						   "(m.workflow_id IS NULL OR m.is_default)",
 						   wr_attached_table(schema, "workflows"));
 	t.products = wr_attached_table(schema, "products");
 	t.links = wr_attached_table(schema, "products_workflows");
@@ -131,18 +138,21 @@ attached_tables(const char *schema)
  *		   is_task, product_tag; $7 their kind
  * $8..$12 products: name, description, product_type, tag, status
  * $13	   allow_delete; $14 the manifest lists products
+ * $15	   with defaults (1.8): the workflows' "default"
  *
  * "want" is the manifest without the workflows plan() keeps out of, and
- * those are neither gone nor linked nor unlinked.
+ * those are neither gone nor linked nor unlinked.  With defaults the
+ * workflows carry is_default, it is one of the keys compared, and the link
+ * rule is that of 1.8; without, the text is that of 1.4.
  */
 static char *
-manifest_ctes(const WrRegistryTables *t)
+manifest_ctes(const WrRegistryTables *t, bool defaults)
 {
 	return psprintf("WITH listed AS ("
 					" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
 					" pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
-					" pg_catalog.unnest($6), pg_catalog.unnest($7))"
-					" AS d(name, target, description, product_type, is_task, product_tag, kind)),"
+					" pg_catalog.unnest($6), pg_catalog.unnest($7)%4$s)"
+					" AS d(name, target, description, product_type, is_task, product_tag, kind%5$s)),"
 					" want_products AS ("
 					" SELECT * FROM ROWS FROM (pg_catalog.unnest($8), pg_catalog.unnest($9),"
 					" pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12))"
@@ -151,7 +161,7 @@ manifest_ctes(const WrRegistryTables *t)
 					" SELECT w.name::pg_catalog.text AS name, w.target::pg_catalog.text AS target,"
 					" w.description::pg_catalog.text AS description,"
 					" w.product_type::pg_catalog.text AS product_type, w.is_task,"
-					" w.product_tag::pg_catalog.text AS product_tag, w.keep"
+					" w.product_tag::pg_catalog.text AS product_tag%6$s, w.keep"
 					" FROM %1$s AS w),"
 					" want AS ("
 					" SELECT * FROM listed AS d WHERE NOT EXISTS (SELECT FROM have AS h"
@@ -185,13 +195,13 @@ manifest_ctes(const WrRegistryTables *t)
 					" ('product_type', h.product_type, w.product_type, pg_catalog.to_jsonb(w.product_type)),"
 					" ('is_task', h.is_task::pg_catalog.text, w.is_task::pg_catalog.text, pg_catalog.to_jsonb(w.is_task)),"
 					" ('product_tag', h.product_tag, w.product_tag,"
-					" COALESCE(pg_catalog.to_jsonb(w.product_tag), 'null'::pg_catalog.jsonb)))"
+					" COALESCE(pg_catalog.to_jsonb(w.product_tag), 'null'::pg_catalog.jsonb))%7$s)"
 					" AS c(key, old_value, new_value, new_json)"
 					" WHERE (c.old_value IS NULL) OPERATOR(pg_catalog.<>) (c.new_value IS NULL)"
 					" OR c.old_value OPERATOR(pg_catalog.<>) c.new_value),"
 					" workflows_after AS ("
-					" SELECT name, product_type, product_tag FROM want"
-					" UNION ALL SELECT h.name, h.product_type, h.product_tag FROM have AS h"
+					" SELECT name, product_type, product_tag%5$s FROM want"
+					" UNION ALL SELECT h.name, h.product_type, h.product_tag%8$s FROM have AS h"
 					" WHERE NOT h.keep"
 					" AND NOT EXISTS (SELECT FROM want AS w WHERE w.name OPERATOR(pg_catalog.=) h.name)"
 					" AND NOT EXISTS (SELECT FROM gone_workflows AS g WHERE g.name OPERATOR(pg_catalog.=) h.name)),"
@@ -203,10 +213,27 @@ manifest_ctes(const WrRegistryTables *t)
 					" WHERE NOT w.keep),"
 					" links_after AS ("
 					" SELECT wa.name AS workflow, pa.name AS product"
-					" FROM workflows_after AS wa JOIN products_after AS pa ON"
-					WR_LINK_RULE("pa.product_type", "pa.tag", "wa.product_type", "wa.product_tag") ")",
-					t->workflows, t->products, t->links);
+					" FROM workflows_after AS wa JOIN products_after AS pa ON%9$s)",
+					t->workflows, t->products, t->links,
+					defaults ? ", pg_catalog.unnest($15)" : "",
+					defaults ? ", is_default" : "",
+					defaults ? ", w.is_default" : "",
+					defaults ? ", ('default', h.is_default::pg_catalog.text,"
+					" w.is_default::pg_catalog.text, pg_catalog.to_jsonb(w.is_default))" : "",
+					defaults ? ", h.is_default" : "",
+					defaults ?
+					WR_LINK_RULE_1_8("pa.product_type", "pa.tag", "wa.product_type",
+									 "wa.product_tag", "wa.is_default") :
+					WR_LINK_RULE("pa.product_type", "pa.tag", "wa.product_type",
+								 "wa.product_tag"));
 }
+
+/*
+ * The key "default" of a workflow's JSON in the rows and steps of 1.8:
+ * there only when true, so that every other definition reads as in 1.4
+ * (jsonb_strip_nulls drops it).
+ */
+#define DEFAULT_KEY ", 'default', CASE WHEN is_default THEN true END"
 
 /*
  * The plan, after manifest_ctes(): one row per action, in the order sync()
@@ -214,91 +241,99 @@ manifest_ctes(const WrRegistryTables *t)
  * "unlinked" rows are errors in the manifest, which plan() reports instead
  * of returning them.
  */
-#define PLAN_SQL \
-", actions AS (" \
-" SELECT 0 AS ord, 'conflict' AS action, 'product' AS kind, wp.name, c.key," \
-" c.old_value, c.new_value" \
-" FROM want_products AS wp JOIN have_products AS hp" \
-" ON hp.name OPERATOR(pg_catalog.=) wp.name," \
-" LATERAL (VALUES ('description', hp.description, wp.description)," \
-" ('product_type', hp.product_type, wp.product_type), ('tag', hp.tag, wp.tag)," \
-" ('status', hp.status, wp.status)) AS c(key, old_value, new_value)" \
-" WHERE c.old_value OPERATOR(pg_catalog.<>) c.new_value" \
-" UNION ALL" \
-" SELECT 0, 'unlinked', w.kind, w.name," \
-" CASE WHEN w.product_tag IS NULL THEN 'product_type' ELSE 'product_tag' END," \
-" NULL, COALESCE(w.product_tag, w.product_type)" \
-" FROM want AS w WHERE w.product_type IS NOT NULL" \
-" AND NOT EXISTS (SELECT FROM links_after AS l WHERE l.workflow OPERATOR(pg_catalog.=) w.name)" \
-" AND NOT EXISTS (SELECT FROM have AS h WHERE h.name OPERATOR(pg_catalog.=) w.name" \
-" AND (h.product_type OPERATOR(pg_catalog.=) w.product_type" \
-" OR (h.product_type IS NULL AND w.product_type IS NULL))" \
-" AND (h.product_tag OPERATOR(pg_catalog.=) w.product_tag" \
-" OR (h.product_tag IS NULL AND w.product_tag IS NULL)))" \
-" UNION ALL" \
-" SELECT 1, 'create', 'product', name, NULL, NULL," \
-" pg_catalog.jsonb_build_object('name', name, 'description', description," \
-" 'product_type', product_type, 'tag', tag, 'status', status)::pg_catalog.text" \
-" FROM new_products" \
-" UNION ALL" \
-" SELECT 2, 'create', kind, name, NULL, NULL," \
-" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name," \
-" 'target', target, 'description', description, 'product_type', product_type," \
-" 'is_task', is_task, 'product_tag', product_tag))::pg_catalog.text" \
-" FROM new_workflows" \
-" UNION ALL" \
-" SELECT 3, 'update', w.kind, c.name, c.key, c.old_value, c.new_value" \
-" FROM changes AS c JOIN want AS w ON w.name OPERATOR(pg_catalog.=) c.name" \
-" UNION ALL" \
-" SELECT 4, 'delete', CASE WHEN is_task AND product_type IS NULL THEN 'task' ELSE 'workflow' END," \
-" name, NULL," \
-" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name," \
-" 'target', target, 'description', description, 'product_type', product_type," \
-" 'is_task', is_task, 'product_tag', product_tag))::pg_catalog.text, NULL" \
-" FROM gone_workflows" \
-" UNION ALL" \
-" SELECT 5, 'delete', 'product', name, NULL," \
-" pg_catalog.jsonb_build_object('name', name, 'description', description," \
-" 'product_type', product_type, 'tag', tag, 'status', status)::pg_catalog.text, NULL" \
-" FROM gone_products" \
-" UNION ALL" \
-" SELECT 6, 'link', 'workflow', workflow, 'product', NULL, product" \
-" FROM (SELECT * FROM links_after EXCEPT SELECT * FROM links_now) AS l" \
-" UNION ALL" \
-" SELECT 7, 'unlink', 'workflow', workflow, 'product', product, NULL" \
-" FROM (SELECT * FROM links_now EXCEPT SELECT * FROM links_after) AS l)" \
-" SELECT action, kind, name, key, old_value, new_value FROM actions" \
-" ORDER BY ord, name, key, old_value, new_value"
+static char *
+plan_sql(bool defaults)
+{
+	return psprintf(", actions AS ("
+					" SELECT 0 AS ord, 'conflict' AS action, 'product' AS kind, wp.name, c.key,"
+					" c.old_value, c.new_value"
+					" FROM want_products AS wp JOIN have_products AS hp"
+					" ON hp.name OPERATOR(pg_catalog.=) wp.name,"
+					" LATERAL (VALUES ('description', hp.description, wp.description),"
+					" ('product_type', hp.product_type, wp.product_type), ('tag', hp.tag, wp.tag),"
+					" ('status', hp.status, wp.status)) AS c(key, old_value, new_value)"
+					" WHERE c.old_value OPERATOR(pg_catalog.<>) c.new_value"
+					" UNION ALL"
+					" SELECT 0, 'unlinked', w.kind, w.name,"
+					" CASE WHEN w.product_tag IS NULL THEN 'product_type' ELSE 'product_tag' END,"
+					" NULL, COALESCE(w.product_tag, w.product_type)"
+					" FROM want AS w WHERE w.product_type IS NOT NULL"
+					" AND NOT EXISTS (SELECT FROM links_after AS l WHERE l.workflow OPERATOR(pg_catalog.=) w.name)"
+					" AND NOT EXISTS (SELECT FROM have AS h WHERE h.name OPERATOR(pg_catalog.=) w.name"
+					" AND (h.product_type OPERATOR(pg_catalog.=) w.product_type"
+					" OR (h.product_type IS NULL AND w.product_type IS NULL))"
+					" AND (h.product_tag OPERATOR(pg_catalog.=) w.product_tag"
+					" OR (h.product_tag IS NULL AND w.product_tag IS NULL)))"
+					" UNION ALL"
+					" SELECT 1, 'create', 'product', name, NULL, NULL,"
+					" pg_catalog.jsonb_build_object('name', name, 'description', description,"
+					" 'product_type', product_type, 'tag', tag, 'status', status)::pg_catalog.text"
+					" FROM new_products"
+					" UNION ALL"
+					" SELECT 2, 'create', kind, name, NULL, NULL,"
+					" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name,"
+					" 'target', target, 'description', description, 'product_type', product_type,"
+					" 'is_task', is_task, 'product_tag', product_tag%1$s))::pg_catalog.text"
+					" FROM new_workflows"
+					" UNION ALL"
+					" SELECT 3, 'update', w.kind, c.name, c.key, c.old_value, c.new_value"
+					" FROM changes AS c JOIN want AS w ON w.name OPERATOR(pg_catalog.=) c.name"
+					" UNION ALL"
+					" SELECT 4, 'delete', CASE WHEN is_task AND product_type IS NULL THEN 'task' ELSE 'workflow' END,"
+					" name, NULL,"
+					" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name,"
+					" 'target', target, 'description', description, 'product_type', product_type,"
+					" 'is_task', is_task, 'product_tag', product_tag%1$s))::pg_catalog.text, NULL"
+					" FROM gone_workflows"
+					" UNION ALL"
+					" SELECT 5, 'delete', 'product', name, NULL,"
+					" pg_catalog.jsonb_build_object('name', name, 'description', description,"
+					" 'product_type', product_type, 'tag', tag, 'status', status)::pg_catalog.text, NULL"
+					" FROM gone_products"
+					" UNION ALL"
+					" SELECT 6, 'link', 'workflow', workflow, 'product', NULL, product"
+					" FROM (SELECT * FROM links_after EXCEPT SELECT * FROM links_now) AS l"
+					" UNION ALL"
+					" SELECT 7, 'unlink', 'workflow', workflow, 'product', product, NULL"
+					" FROM (SELECT * FROM links_now EXCEPT SELECT * FROM links_after) AS l)"
+					" SELECT action, kind, name, key, old_value, new_value FROM actions"
+					" ORDER BY ord, name, key, old_value, new_value",
+					defaults ? DEFAULT_KEY : "");
+}
 
 /* After manifest_ctes(): the steps of the migration that carries out the plan. */
-#define STEPS_SQL \
-", steps AS (" \
-" SELECT 1 AS ord, name, pg_catalog.jsonb_build_object('create_product'," \
-" pg_catalog.jsonb_build_object('name', name, 'description', description," \
-" 'product_type', product_type, 'tag', tag, 'status', status)) AS step" \
-" FROM new_products" \
-" UNION ALL" \
-" SELECT 2, name, CASE WHEN kind OPERATOR(pg_catalog.=) 'task' THEN" \
-" pg_catalog.jsonb_build_object('create_task'," \
-" pg_catalog.jsonb_build_object('name', name, 'description', description))" \
-" ELSE pg_catalog.jsonb_build_object('create_workflow'," \
-" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name," \
-" 'target', target, 'description', description, 'product_type', product_type," \
-" 'is_task', is_task, 'product_tag', product_tag))) END" \
-" FROM new_workflows" \
-" UNION ALL" \
-" SELECT 3, name, pg_catalog.jsonb_build_object('update_workflow'," \
-" pg_catalog.jsonb_object_agg(key, new_json) OPERATOR(pg_catalog.||)" \
-" pg_catalog.jsonb_build_object('name', name))" \
-" FROM changes GROUP BY name" \
-" UNION ALL" \
-" SELECT 4, name, pg_catalog.jsonb_build_object('delete_workflow', name)" \
-" FROM gone_workflows" \
-" UNION ALL" \
-" SELECT 5, name, pg_catalog.jsonb_build_object('delete_product', name)" \
-" FROM gone_products)" \
-" SELECT COALESCE(pg_catalog.jsonb_agg(step ORDER BY ord, name), '[]'::pg_catalog.jsonb)" \
-" FROM steps"
+static char *
+steps_sql(bool defaults)
+{
+	return psprintf(", steps AS ("
+					" SELECT 1 AS ord, name, pg_catalog.jsonb_build_object('create_product',"
+					" pg_catalog.jsonb_build_object('name', name, 'description', description,"
+					" 'product_type', product_type, 'tag', tag, 'status', status)) AS step"
+					" FROM new_products"
+					" UNION ALL"
+					" SELECT 2, name, CASE WHEN kind OPERATOR(pg_catalog.=) 'task' THEN"
+					" pg_catalog.jsonb_build_object('create_task',"
+					" pg_catalog.jsonb_build_object('name', name, 'description', description))"
+					" ELSE pg_catalog.jsonb_build_object('create_workflow',"
+					" pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('name', name,"
+					" 'target', target, 'description', description, 'product_type', product_type,"
+					" 'is_task', is_task, 'product_tag', product_tag%1$s))) END"
+					" FROM new_workflows"
+					" UNION ALL"
+					" SELECT 3, name, pg_catalog.jsonb_build_object('update_workflow',"
+					" pg_catalog.jsonb_object_agg(key, new_json) OPERATOR(pg_catalog.||)"
+					" pg_catalog.jsonb_build_object('name', name))"
+					" FROM changes GROUP BY name"
+					" UNION ALL"
+					" SELECT 4, name, pg_catalog.jsonb_build_object('delete_workflow', name)"
+					" FROM gone_workflows"
+					" UNION ALL"
+					" SELECT 5, name, pg_catalog.jsonb_build_object('delete_product', name)"
+					" FROM gone_products)"
+					" SELECT COALESCE(pg_catalog.jsonb_agg(step ORDER BY ord, name), '[]'::pg_catalog.jsonb)"
+					" FROM steps",
+					defaults ? DEFAULT_KEY : "");
+}
 
 /*
  * check(), as of 1.4: the code's names and targets against the registered
@@ -410,21 +445,53 @@ check_sql_1_8(const WrRegistryTables *t)
 					t->workflows, t->products, t->links);
 }
 
-/* The statement texts, for the extension's own tables and for an attachment. */
+/*
+ * The statement texts, for the extension's own tables and for an
+ * attachment; those of plan() and sync() of 1.4 and, with the key
+ * "default", of 1.8.
+ */
+static char *
+plan_statement(const WrRegistryTables *t, bool defaults)
+{
+	return psprintf("%s%s", manifest_ctes(t, defaults), plan_sql(defaults));
+}
+
+static char *
+steps_statement(const WrRegistryTables *t, bool defaults)
+{
+	return psprintf("%s%s", manifest_ctes(t, defaults), steps_sql(defaults));
+}
+
 static char *
 build_plan(WrApiVersion api)
 {
 	WrRegistryTables t = own_tables(api);
 
-	return psprintf("%s%s", manifest_ctes(&t), PLAN_SQL);
+	return plan_statement(&t, false);
 }
 
 static char *
 attached_plan(const char *schema)
 {
-	WrRegistryTables t = attached_tables(schema);
+	WrRegistryTables t = attached_tables(schema, false);
 
-	return psprintf("%s%s", manifest_ctes(&t), PLAN_SQL);
+	return plan_statement(&t, false);
+}
+
+static char *
+build_plan_1_8(WrApiVersion api)
+{
+	WrRegistryTables t = own_tables(api);
+
+	return plan_statement(&t, true);
+}
+
+static char *
+attached_plan_1_8(const char *schema)
+{
+	WrRegistryTables t = attached_tables(schema, true);
+
+	return plan_statement(&t, true);
 }
 
 static char *
@@ -432,15 +499,31 @@ build_steps(WrApiVersion api)
 {
 	WrRegistryTables t = own_tables(api);
 
-	return psprintf("%s%s", manifest_ctes(&t), STEPS_SQL);
+	return steps_statement(&t, false);
 }
 
 static char *
 attached_steps(const char *schema)
 {
-	WrRegistryTables t = attached_tables(schema);
+	WrRegistryTables t = attached_tables(schema, false);
 
-	return psprintf("%s%s", manifest_ctes(&t), STEPS_SQL);
+	return steps_statement(&t, false);
+}
+
+static char *
+build_steps_1_8(WrApiVersion api)
+{
+	WrRegistryTables t = own_tables(api);
+
+	return steps_statement(&t, true);
+}
+
+static char *
+attached_steps_1_8(const char *schema)
+{
+	WrRegistryTables t = attached_tables(schema, true);
+
+	return steps_statement(&t, true);
 }
 
 static char *
@@ -454,7 +537,7 @@ build_check(WrApiVersion api)
 static char *
 attached_check(const char *schema)
 {
-	WrRegistryTables t = attached_tables(schema);
+	WrRegistryTables t = attached_tables(schema, false);
 
 	return check_sql(&t);
 }
@@ -470,7 +553,7 @@ build_check_1_8(WrApiVersion api)
 static char *
 attached_check_1_8(const char *schema)
 {
-	WrRegistryTables t = attached_tables(schema);
+	WrRegistryTables t = attached_tables(schema, false);
 
 	return check_sql_1_8(&t);
 }
@@ -479,19 +562,27 @@ typedef enum WrManifestStatement
 {
 	MANIFEST_PLAN,
 	MANIFEST_STEPS,
+	MANIFEST_PLAN_1_8,
+	MANIFEST_STEPS_1_8,
 	MANIFEST_CHECK,
 	MANIFEST_CHECK_1_8,
 	MANIFEST_ATTACHED_DEFAULTS
 } WrManifestStatement;
 
-/* the parameters of manifest_ctes() */
-#define MANIFEST_NARGS 14
+/*
+ * The parameters of manifest_ctes(): 14, and with defaults (1.8) the 15th;
+ * manifest_values() fills them all.
+ */
+#define MANIFEST_NARGS 15
+#define MANIFEST_ARGTYPES \
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+	BOOLARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+	BOOLOID, BOOLOID
 #define MANIFEST_ARGS \
-	.nargs = MANIFEST_NARGS, \
-	.argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
-		BOOLARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
-		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
-	BOOLOID, BOOLOID}
+	.nargs = 14, .argtypes = {MANIFEST_ARGTYPES}
+#define MANIFEST_ARGS_1_8 \
+	.nargs = 15, .argtypes = {MANIFEST_ARGTYPES, BOOLARRAYOID}
 
 /*
  * Each statement is built for the API version it is run with (the one the
@@ -506,6 +597,20 @@ static const WrStatement manifest_sql[] = {
 	[MANIFEST_STEPS] = {
 		.build = build_steps, .attached = attached_steps,
 		MANIFEST_ARGS
+	},
+
+	/*
+	 * plan() and sync() of 1.8: the key "default", and attached the default
+	 * workflows are the manifest's too.  Their own entries, as an attached
+	 * statement has one text whatever the API version.
+	 */
+	[MANIFEST_PLAN_1_8] = {
+		.build = build_plan_1_8, .attached = attached_plan_1_8,
+		MANIFEST_ARGS_1_8
+	},
+	[MANIFEST_STEPS_1_8] = {
+		.build = build_steps_1_8, .attached = attached_steps_1_8,
+		MANIFEST_ARGS_1_8
 	},
 	/* check() of 1.4: the code's names and targets */
 	[MANIFEST_CHECK] = {
@@ -554,6 +659,8 @@ manifest_values(const WrManifest *m, bool allow_delete, Datum *values)
 	values[11] = PFIELD(status);
 	values[12] = BoolGetDatum(allow_delete);
 	values[13] = BoolGetDatum(m->manages_products);
+	values[14] = wr_bool_field_array(m->workflows, sizeof(WorkflowDef),
+									 m->nworkflows, offsetof(WorkflowDef, is_default));
 #undef WFIELD
 #undef PFIELD
 }
@@ -796,7 +903,9 @@ compute_plan(const WrManifest *m, bool allow_delete, WrApiVersion api,
 	WrItemContext ctx;
 
 	manifest_values(m, allow_delete, values);
-	wr_execute_versioned(&statements, MANIFEST_PLAN, api, values, NULL);
+	wr_execute_versioned(&statements,
+						 api >= WR_API_1_8 ? MANIFEST_PLAN_1_8 : MANIFEST_PLAN,
+						 api, values, NULL);
 	rows = SPI_tuptable;
 
 	for (uint64 r = 0; r < SPI_processed; r++)
@@ -883,7 +992,9 @@ wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
 		return;
 	}
 	manifest_values(&m, allow_delete, values);
-	wr_execute_versioned(&statements, MANIFEST_STEPS, api, values, NULL);
+	wr_execute_versioned(&statements,
+						 api >= WR_API_1_8 ? MANIFEST_STEPS_1_8 : MANIFEST_STEPS,
+						 api, values, NULL);
 
 	/*
 	 * A value read from a result row may have a short (1-byte) varlena

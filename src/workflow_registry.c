@@ -56,7 +56,9 @@ PG_FUNCTION_INFO_V1(apply_migration_1_8);
 PG_FUNCTION_INFO_V1(revert_migration);
 PG_FUNCTION_INFO_V1(revert_migration_1_8);
 PG_FUNCTION_INFO_V1(plan_manifest);
+PG_FUNCTION_INFO_V1(plan_manifest_1_8);
 PG_FUNCTION_INFO_V1(sync_manifest);
+PG_FUNCTION_INFO_V1(sync_manifest_1_8);
 PG_FUNCTION_INFO_V1(check_code);
 PG_FUNCTION_INFO_V1(check_code_1_8);
 PG_FUNCTION_INFO_V1(import_orchestrator_core);
@@ -80,6 +82,8 @@ static Datum apply_migration_internal(FunctionCallInfo fcinfo,
 									  WrApiVersion api);
 static Datum revert_migration_internal(FunctionCallInfo fcinfo,
 									   WrApiVersion api);
+static Datum plan_internal(FunctionCallInfo fcinfo, WrApiVersion api);
+static Datum sync_internal(FunctionCallInfo fcinfo, WrApiVersion api);
 static bool workflow_row_is_valid(FunctionCallInfo fcinfo, bool is_default);
 static void prevent_write(const char *fname);
 
@@ -348,6 +352,22 @@ revert_migration_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 Datum
 plan_manifest(PG_FUNCTION_ARGS)
 {
+	return plan_internal(fcinfo, WR_API_1_4);
+}
+
+/*
+ * plan(), as of 1.8: workflow entries take the key "default", and attached
+ * the default workflows are the manifest's to change too
+ */
+Datum
+plan_manifest_1_8(PG_FUNCTION_ARGS)
+{
+	return plan_internal(fcinfo, WR_API_1_8);
+}
+
+static Datum
+plan_internal(FunctionCallInfo fcinfo, WrApiVersion api)
+{
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	if (PG_ARGISNULL(0))
@@ -357,7 +377,7 @@ plan_manifest(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
-	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1), WR_API_1_4,
+	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1), api,
 			rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
@@ -368,6 +388,19 @@ plan_manifest(PG_FUNCTION_ARGS)
  */
 Datum
 sync_manifest(PG_FUNCTION_ARGS)
+{
+	return sync_internal(fcinfo, WR_API_1_4);
+}
+
+/* sync(), as of 1.8: the plan of 1.8, its steps applied at 1.8 */
+Datum
+sync_manifest_1_8(PG_FUNCTION_ARGS)
+{
+	return sync_internal(fcinfo, WR_API_1_8);
+}
+
+static Datum
+sync_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
@@ -383,7 +416,7 @@ sync_manifest(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	wr_check_catalog();
 	wr_sync(PG_GETARG_JSONB_P(0), text_to_cstring(PG_GETARG_TEXT_PP(1)),
-			PG_GETARG_BOOL(2), WR_API_1_4, rsinfo->setResult, rsinfo->setDesc);
+			PG_GETARG_BOOL(2), api, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
 
