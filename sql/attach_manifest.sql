@@ -70,23 +70,26 @@ GRANT EXECUTE ON FUNCTION public.offered(), public.core_rows() TO regress_am_wri
 GRANT USAGE ON SCHEMA oc TO regress_am_writer;
 GRANT SELECT ON ALL TABLES IN SCHEMA oc TO regress_am_writer;
 
--- The seed as a manifest from code: its products and workflows, and
+-- The seed as a manifest from code: its products and workflows, the
+-- default workflow modify_note (the key "default", 1.8), and
 -- orchestrator-core's two tasks (as a task, task_validate_product_type
 -- differs from the row orchestrator-core keeps, which is not one).
-\set manifest '{"products": [{"name": "User Group", "description": "Group of users", "product_type": "UserGroup", "tag": "GROUP"}, {"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}, {"name": "User external", "description": "External user", "product_type": "User", "tag": "USER_EXT"}], "workflows": [{"name": "create_user_group", "target": "CREATE", "description": "Create user group", "product_type": "UserGroup"}, {"name": "modify_user_group", "target": "MODIFY", "description": "Modify user group", "product_type": "UserGroup"}, {"name": "terminate_user_group", "target": "TERMINATE", "description": "Terminate user group", "product_type": "UserGroup"}, {"name": "create_user", "target": "CREATE", "description": "Create user", "product_type": "User"}, {"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User"}, {"name": "terminate_user", "target": "TERMINATE", "description": "Terminate user", "product_type": "User"}], "tasks": [{"name": "task_validate_products", "description": "Validate products"}, {"name": "task_validate_product_type", "description": "Validate product type"}]}'
+\set manifest '{"products": [{"name": "User Group", "description": "Group of users", "product_type": "UserGroup", "tag": "GROUP"}, {"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}, {"name": "User external", "description": "External user", "product_type": "User", "tag": "USER_EXT"}], "workflows": [{"name": "create_user_group", "target": "CREATE", "description": "Create user group", "product_type": "UserGroup"}, {"name": "modify_user_group", "target": "MODIFY", "description": "Modify user group", "product_type": "UserGroup"}, {"name": "terminate_user_group", "target": "TERMINATE", "description": "Terminate user group", "product_type": "UserGroup"}, {"name": "create_user", "target": "CREATE", "description": "Create user", "product_type": "User"}, {"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User"}, {"name": "terminate_user", "target": "TERMINATE", "description": "Terminate user", "product_type": "User"}, {"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}], "tasks": [{"name": "task_validate_products", "description": "Validate products"}, {"name": "task_validate_product_type", "description": "Validate product type"}]}'
 
 SET ROLE regress_am_writer;
 
 -- plan on the attached seed: the six workflows to create and their nine
 -- links.  Nothing for orchestrator-core's own rows (task_validate_product_type,
--- two_types and their links) nor for the default workflow modify_note,
--- listed or not, even with allow_delete; plan writes nothing.
+-- two_types and their links), even with allow_delete, nor for the default
+-- workflow modify_note, which the manifest lists as it is; plan writes
+-- nothing.
 SELECT public.core_rows() AS before_plan \gset
 SELECT * FROM workflow_registry.plan(:'manifest');
 SELECT * FROM workflow_registry.plan(:'manifest', allow_delete => true)
 EXCEPT SELECT * FROM workflow_registry.plan(:'manifest');
 SELECT public.core_rows() OPERATOR(pg_catalog.=) :'before_plan' AS plan_wrote_nothing;
--- a managed task the manifest leaves out is deleted only with allow_delete
+-- a managed task or default workflow the manifest leaves out is deleted
+-- only with allow_delete
 SELECT * FROM workflow_registry.plan('{"workflows": []}');
 SELECT * FROM workflow_registry.plan('{"workflows": []}', allow_delete => true);
 
@@ -209,7 +212,7 @@ RESET ROLE;
 -- comes back
 INSERT INTO oc.processes (workflow_id) SELECT workflow_id FROM oc.workflows WHERE name = 'modify_user';
 SET ROLE regress_am_writer;
-\set without_modify_user '{"workflows": [{"name": "create_user_group", "target": "CREATE", "description": "Create user group", "product_type": "UserGroup"}, {"name": "modify_user_group", "target": "MODIFY", "description": "Modify user group", "product_type": "UserGroup"}, {"name": "terminate_user_group", "target": "TERMINATE", "description": "Terminate user group", "product_type": "UserGroup"}, {"name": "create_user", "target": "CREATE", "description": "Create user", "product_type": "User"}, {"name": "terminate_user", "target": "TERMINATE", "description": "Terminate user", "product_type": "User"}], "tasks": [{"name": "task_validate_products", "description": "Validate products"}]}'
+\set without_modify_user '{"workflows": [{"name": "create_user_group", "target": "CREATE", "description": "Create user group", "product_type": "UserGroup"}, {"name": "modify_user_group", "target": "MODIFY", "description": "Modify user group", "product_type": "UserGroup"}, {"name": "terminate_user_group", "target": "TERMINATE", "description": "Terminate user group", "product_type": "UserGroup"}, {"name": "create_user", "target": "CREATE", "description": "Create user", "product_type": "User"}, {"name": "terminate_user", "target": "TERMINATE", "description": "Terminate user", "product_type": "User"}, {"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}], "tasks": [{"name": "task_validate_products", "description": "Validate products"}]}'
 SELECT * FROM workflow_registry.sync(:'without_modify_user', 'sync-3', allow_delete => true);
 SELECT w.deleted_at IS NOT NULL AS soft_deleted FROM oc.workflows AS w WHERE w.name = 'modify_user';
 SELECT * FROM workflow_registry.plan(:'without_modify_user', allow_delete => true);
