@@ -245,3 +245,133 @@ DROP EXTENSION workflow_registry;
 DROP SCHEMA workflow_registry;
 DROP SCHEMA oc CASCADE;
 DROP ROLE regress_default_orch;
+
+-- plan and sync (1.8) take "default" in the manifest's workflows: compared
+-- like the other keys, created with it, and a default workflow is linked to
+-- every product after the plan, the manifest's new ones too
+CREATE EXTENSION workflow_registry;
+SELECT workflow_registry.create_product('{"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}') IS NOT NULL AS product;
+\set manifest '{"products": [{"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}, {"name": "User Group", "description": "Group of users", "product_type": "UserGroup", "tag": "GROUP"}], "workflows": [{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}, {"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User", "default": false}]}'
+-- "default": true in the create row only where it is true
+SELECT * FROM workflow_registry.plan(:'manifest');
+SELECT pg_temp.fingerprint() AS before_s1 \gset
+SELECT * FROM workflow_registry.sync(:'manifest', 's1');
+SELECT name, product_type, is_default FROM workflow_registry.workflows ORDER BY name;
+SELECT pg_temp.links('modify_note');
+SELECT pg_temp.links('modify_user');
+SELECT pg_catalog.jsonb_pretty(steps) FROM workflow_registry.migrations WHERE version = 's1';
+SELECT * FROM workflow_registry.plan(:'manifest', allow_delete => true);
+SELECT pg_temp.fingerprint() AS after_s1 \gset
+-- a product the manifest adds is linked to the default workflow
+\set more_products '{"products": [{"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}, {"name": "User Group", "description": "Group of users", "product_type": "UserGroup", "tag": "GROUP"}, {"name": "Admin", "description": "Administrator", "product_type": "Admin", "tag": "ADMIN"}], "workflows": [{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}, {"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User"}]}'
+SELECT * FROM workflow_registry.plan(:'more_products');
+-- the default workflow becomes an ordinary one of type User: the update
+-- rows, and the link to the group that goes
+\set not_default '{"workflows": [{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "product_type": "User", "default": false}, {"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User"}]}'
+SELECT * FROM workflow_registry.plan(:'not_default');
+SELECT * FROM workflow_registry.sync(:'not_default', 's2');
+SELECT pg_catalog.jsonb_pretty(steps) FROM workflow_registry.migrations WHERE version = 's2';
+SELECT name, product_type, is_default FROM workflow_registry.workflows WHERE name = 'modify_note';
+SELECT pg_temp.links('modify_note');
+SELECT * FROM workflow_registry.plan(:'not_default');
+-- and the manifest of s1 again plans it back
+SELECT * FROM workflow_registry.plan(:'manifest');
+SELECT workflow_registry.revert_migration('s2');
+SELECT pg_temp.fingerprint() = :'after_s1' AS s2_reverted_exactly;
+SELECT workflow_registry.revert_migration('s1');
+SELECT pg_temp.fingerprint() = :'before_s1' AS s1_reverted_exactly;
+-- the errors of the key, naming the entry
+SELECT * FROM workflow_registry.plan('{"workflows": [{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "product_type": "User", "default": true}]}');
+SELECT * FROM workflow_registry.plan('{"workflows": [{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": "yes"}]}');
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
+
+-- a database still on 1.7 has the plan and sync of 1.4: no key "default"
+CREATE EXTENSION workflow_registry VERSION '1.7';
+SELECT * FROM workflow_registry.plan('{"workflows": [{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}]}');
+ALTER EXTENSION workflow_registry UPDATE;
+SELECT p.proname, p.prosrc, pg_catalog.pg_get_function_arguments(p.oid) AS arguments,
+       pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE') AS public_may_execute,
+       pg_catalog.obj_description(p.oid, 'pg_proc') IS NOT NULL AS commented
+FROM pg_catalog.pg_proc AS p
+WHERE p.pronamespace = 'workflow_registry'::pg_catalog.regnamespace
+  AND p.proname IN ('plan', 'sync') ORDER BY p.proname;
+SELECT action, kind, name FROM workflow_registry.plan('{"workflows": [{"name": "modify_note", "target": "MODIFY", "description": "Modify Note", "default": true}]}');
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
+
+-- attached: on orchestrator-core's tables, where its modify_note is a
+-- default workflow of the attachment.  On 1.7 plan keeps out of it, listed
+-- or not; from 1.8 on a manifest describes it, and only orchestrator-core's
+-- own rows are kept out.
+CREATE EXTENSION workflow_registry VERSION '1.7';
+CREATE ROLE regress_default_orch;
+CREATE SCHEMA oc AUTHORIZATION regress_default_orch;
+SET ROLE regress_default_orch;
+SET search_path = oc;
+\set ECHO none
+\i test/orchestrator-core/schema.sql
+\set ECHO all
+RESET search_path;
+INSERT INTO oc.products (name, description, product_type, tag, status) VALUES
+    ('User Group', 'Group of users', 'UserGroup', 'GROUP', 'active'),
+    ('User internal', 'Internal user', 'User', 'USER_INT', 'active');
+INSERT INTO oc.workflows (name, target, description) VALUES
+    ('modify_note', 'MODIFY', 'Modify Note');
+INSERT INTO oc.products_workflows
+SELECT p.product_id, w.workflow_id FROM oc.products AS p, oc.workflows AS w
+WHERE w.name = 'modify_note';
+RESET ROLE;
+SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc');
+SELECT * FROM workflow_registry.plan('{"workflows": []}', allow_delete => true);
+SELECT * FROM workflow_registry.plan('{"workflows": [{"name": "modify_note", "target": "MODIFY", "description": "Modify a note", "product_type": "User"}]}', allow_delete => true);
+ALTER EXTENSION workflow_registry UPDATE;
+-- a row orchestrator-core inserts itself (no attached_workflows row) is
+-- still kept out; the default workflow is deleted with allow_delete
+SET ROLE regress_default_orch;
+INSERT INTO oc.workflows (name, target, description) VALUES
+    ('core_own', 'MODIFY', 'Orchestrator-core''s own');
+RESET ROLE;
+SELECT * FROM workflow_registry.plan('{"workflows": []}', allow_delete => true);
+
+CREATE FUNCTION pg_temp.core_rows() RETURNS text
+LANGUAGE sql AS $$
+    SELECT pg_catalog.concat_ws(' | ',
+        (SELECT pg_catalog.string_agg(t::text, ',' ORDER BY t::text) FROM oc.products AS t),
+        (SELECT pg_catalog.string_agg(t::text, ',' ORDER BY t::text) FROM oc.workflows AS t),
+        (SELECT pg_catalog.string_agg(t::text, ',' ORDER BY t::text) FROM oc.products_workflows AS t),
+        (SELECT pg_catalog.string_agg(t::text, ',' ORDER BY t::text) FROM workflow_registry.attached_workflows AS t))
+$$;
+-- modify_note listed with another description: an update, no longer
+-- skipped; a new default workflow and a new product, linked to each other
+-- and to the rest
+\set attached_manifest '{"products": [{"name": "User Group", "description": "Group of users", "product_type": "UserGroup", "tag": "GROUP"}, {"name": "User internal", "description": "Internal user", "product_type": "User", "tag": "USER_INT"}, {"name": "User external", "description": "External user", "product_type": "User", "tag": "USER_EXT"}], "workflows": [{"name": "modify_note", "target": "MODIFY", "description": "Modify a note", "default": true}, {"name": "modify_tags", "target": "MODIFY", "description": "Modify tags", "default": true}, {"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User"}]}'
+SELECT * FROM workflow_registry.plan(:'attached_manifest');
+SELECT pg_temp.core_rows() AS before_a1 \gset
+SELECT * FROM workflow_registry.sync(:'attached_manifest', 'a1');
+SELECT w.name, w.description, m.product_type, m.is_default
+FROM oc.workflows AS w LEFT JOIN workflow_registry.attached_workflows AS m USING (workflow_id)
+ORDER BY w.name;
+SELECT pg_temp.core_links('modify_note');
+SELECT pg_temp.core_links('modify_tags');
+SELECT pg_temp.core_links('modify_user');
+SELECT * FROM workflow_registry.plan(:'attached_manifest');
+SELECT pg_temp.core_rows() AS after_a1 \gset
+-- modify_tags becomes an ordinary workflow of type User, and back by revert
+\set attached_not_default '{"workflows": [{"name": "modify_note", "target": "MODIFY", "description": "Modify a note", "default": true}, {"name": "modify_tags", "target": "MODIFY", "description": "Modify tags", "product_type": "User"}, {"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User"}]}'
+SELECT * FROM workflow_registry.plan(:'attached_not_default');
+SELECT * FROM workflow_registry.sync(:'attached_not_default', 'a2');
+SELECT m.product_type, m.is_default FROM workflow_registry.attached_workflows AS m
+JOIN oc.workflows AS w USING (workflow_id) WHERE w.name = 'modify_tags';
+SELECT pg_temp.core_links('modify_tags');
+SELECT * FROM workflow_registry.plan(:'attached_not_default');
+SELECT workflow_registry.revert_migration('a2');
+SELECT pg_temp.core_rows() = :'after_a1' AS a2_reverted_exactly;
+SELECT workflow_registry.revert_migration('a1');
+SELECT pg_temp.core_rows() = :'before_a1' AS a1_reverted_exactly;
+SELECT workflow_registry.detach_orchestrator_core();
+
+DROP EXTENSION workflow_registry;
+DROP SCHEMA workflow_registry;
+DROP SCHEMA oc CASCADE;
+DROP ROLE regress_default_orch;
