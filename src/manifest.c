@@ -35,7 +35,7 @@
  *   delete and link them as any other workflow, in both modes.
  *
  * A manifest from code lists such workflows too (orchestrator-core's tasks
- * and modify_note are in its ALL_WORKFLOWS), so naming one is not an error
+ * are in its ALL_WORKFLOWS, and modify_note), so naming one is not an error
  * and plan() shows no row for it: none to create (the name is registered),
  * update, delete (with allow_delete too), link or unlink.  Whether code and
  * database agree on them is check()'s business, which compares every row.
