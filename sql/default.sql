@@ -117,9 +117,21 @@ SELECT name, product_type, is_default FROM workflow_registry.workflows WHERE nam
 SELECT pg_temp.links('modify_note');
 SELECT workflow_registry.revert_migration('d2');
 SELECT pg_temp.fingerprint() = :'after_d1' AS d2_reverted_exactly;
--- a typed workflow cannot become a default one while it keeps its type
+-- a typed workflow cannot become a default one while it keeps its type;
+-- it can with "product_type": null (1.8), and back by the revert
 SELECT workflow_registry.apply_migration('d3', 'Typed default', '[
   {"update_workflow": {"name": "modify_user", "default": true}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT workflow_registry.apply_migration('d3', 'Typed default', '[
+  {"update_workflow": {"name": "modify_user", "default": true, "product_type": null}}]');
+SELECT name, product_type, is_default FROM workflow_registry.workflows WHERE name = 'modify_user';
+SELECT pg_temp.links('modify_user');
+SELECT workflow_registry.revert_migration('d3');
+SELECT pg_temp.fingerprint() = :'after_d1' AS d3_reverted_exactly;
+-- null leaves a workflow that is neither a task nor a default one without
+-- a type: refused
+SELECT workflow_registry.apply_migration('d3b', 'No type', '[
+  {"update_workflow": {"name": "modify_user", "product_type": null}}]');
 \echo :LAST_ERROR_SQLSTATE
 -- delete the default workflow, and revert: it comes back linked to all
 SELECT workflow_registry.apply_migration('d4', 'Delete it', '[{"delete_workflow": "modify_note"}]');

@@ -40,6 +40,8 @@ typedef struct WrKeySpec
 	int			max_chars;		/* strings only */
 	size_t		offset;			/* of the char * or bool in the struct */
 	const char *unless;			/* a boolean key whose true waives required */
+	WrApiVersion null_since;	/* a WR_STRING that null clears from this
+								 * version on; 0 for never */
 } WrKeySpec;
 
 typedef struct WrDefinitionSpec
@@ -99,7 +101,7 @@ static const WrKeySpec workflow_update_keys[] = {
 	{"description", WR_STRING, false, WR_API_1_3, WR_MAX_DESCRIPTION_CHARS,
 	offsetof(WorkflowDef, description)},
 	{"product_type", WR_STRING, false, WR_API_1_3, WR_MAX_PRODUCT_TYPE_CHARS,
-	offsetof(WorkflowDef, product_type)},
+	offsetof(WorkflowDef, product_type), NULL, WR_API_1_8},
 	{"is_task", WR_BOOLEAN, false, WR_API_1_3, 0,
 	offsetof(WorkflowDef, is_task)},
 	{"product_tag", WR_STRING_OR_NULL, false, WR_API_1_3, WR_MAX_TAG_CHARS,
@@ -145,7 +147,7 @@ static const char *const product_statuses[] = {
 static uint32 parse_definition(Jsonb *jb, const WrDefinitionSpec *spec,
 							   WrApiVersion api, void *out);
 static void set_value(const WrDefinitionSpec *spec, const WrKeySpec *ks,
-					  JsonbValue *v, void *out);
+					  JsonbValue *v, WrApiVersion api, void *out);
 static const WrKeySpec *find_key(const WrDefinitionSpec *spec,
 								 const char *key, int keylen);
 static void report_unknown_key(const WrDefinitionSpec *spec,
@@ -537,7 +539,7 @@ parse_definition(Jsonb *jb, const WrDefinitionSpec *spec, WrApiVersion api,
 
 		tok = JsonbIteratorNext(&it, &v, true);
 		Assert(tok == WJB_VALUE);
-		set_value(spec, ks, &v, out);
+		set_value(spec, ks, &v, api, out);
 		seen[ks - spec->keys] = true;
 	}
 
@@ -587,8 +589,11 @@ waived(const WrDefinitionSpec *spec, const WrKeySpec *ks, const bool *seen,
 /* Check one value's JSON type and length, then store it. */
 static void
 set_value(const WrDefinitionSpec *spec, const WrKeySpec *ks, JsonbValue *v,
-		  void *out)
+		  WrApiVersion api, void *out)
 {
+	bool		nullable = ks->kind == WR_STRING_OR_NULL ||
+		(ks->null_since != 0 && ks->null_since <= api);
+
 	char	   *field = (char *) out + ks->offset;
 
 	if (ks->kind == WR_BOOLEAN)
@@ -602,7 +607,7 @@ set_value(const WrDefinitionSpec *spec, const WrKeySpec *ks, JsonbValue *v,
 					 errhint("Write true or false, without quotes.")));
 		*(bool *) field = v->val.boolean;
 	}
-	else if (ks->kind == WR_STRING_OR_NULL && v->type == jbvNull)
+	else if (nullable && v->type == jbvNull)
 		*(char **) field = NULL;
 	else
 	{
@@ -615,7 +620,7 @@ set_value(const WrDefinitionSpec *spec, const WrKeySpec *ks, JsonbValue *v,
 					 errmsg("key \"%s\" in %s must be a string, not %s",
 							ks->key, spec->what, json_type_phrase(v)),
 					 errdetail("The value given is %s.", json_value_text(v)),
-					 ks->kind == WR_STRING_OR_NULL ?
+					 nullable ?
 					 errhint("Write the value of \"%s\" in double quotes, or null to unset it.",
 							 ks->key) :
 					 errhint("Write the value of \"%s\" in double quotes.",

@@ -350,8 +350,12 @@ append_normalised(StringInfo buf, const WrStep *s)
 				if ((s->kind == STEP_CREATE_WORKFLOW && w->product_type) ||
 					(update && (s->given & WR_UPDATE_PRODUCT_TYPE)))
 				{
+					/* an update clears it with null from 1.8 */
 					appendStringInfoString(buf, ", \"product_type\": ");
-					escape_json(buf, w->product_type);
+					if (w->product_type)
+						escape_json(buf, w->product_type);
+					else
+						appendStringInfoString(buf, "null");
 				}
 				if (s->kind == STEP_CREATE_WORKFLOW ||
 					(update && (s->given & WR_UPDATE_IS_TASK)))
