@@ -98,6 +98,8 @@ static char *attached_insert_workflow(const char *schema);
 static char *attached_create_workflow(const char *schema);
 static char *attached_find_workflow(const char *schema);
 static char *attached_workflow_type(const char *schema);
+static char *attached_delete(const char *schema, const char *entry,
+							 const char *result);
 static char *attached_delete_workflow(const char *schema);
 static char *attached_create_product(const char *schema);
 static char *attached_find_product(const char *schema);
@@ -604,12 +606,13 @@ attached_table_exists(const char *schema, const char *table)
  * Delete a workflow; one that processes refer to (orchestrator-core's
  * foreign key has no ON DELETE) is soft-deleted instead, as
  * orchestrator-core's own model does, so the history stays: deleted_at is
- * set and the links go.
+ * set and the links go.  "entry" adds columns to the row found, built
+ * from it before either happens, and "result" is what the statement
+ * returns of it.
  */
 static char *
-attached_delete_workflow(const char *schema)
+attached_delete(const char *schema, const char *entry, const char *result)
 {
-	const char *workflows = wr_attached_table(schema, "workflows");
 	char	   *ran = attached_table_exists(schema, "processes") ?
 		psprintf("EXISTS (SELECT FROM %s AS pr"
 				 " WHERE pr.workflow_id OPERATOR(pg_catalog.=) w.workflow_id)",
@@ -617,7 +620,7 @@ attached_delete_workflow(const char *schema)
 		"false";
 
 	return psprintf("WITH t AS ("
-					" SELECT w.workflow_id, %3$s AS ran FROM %1$s AS w"
+					" SELECT w.workflow_id, %3$s AS ran%4$s FROM %1$s AS w"
 					" LEFT JOIN workflow_registry.attached_workflows AS m"
 					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
 					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL"
@@ -637,10 +640,16 @@ attached_delete_workflow(const char *schema)
 					" meta AS ("
 					" DELETE FROM workflow_registry.attached_workflows AS m USING t"
 					" WHERE m.workflow_id OPERATOR(pg_catalog.=) t.workflow_id)"
-					" SELECT t.workflow_id FROM t",
-					workflows,
+					" SELECT %5$s FROM t",
+					wr_attached_table(schema, "workflows"),
 					wr_attached_table(schema, "products_workflows"),
-					ran);
+					ran, entry, result);
+}
+
+static char *
+attached_delete_workflow(const char *schema)
+{
+	return attached_delete(schema, "", "t.workflow_id");
 }
 
 static char *
@@ -1027,39 +1036,12 @@ wr_unregister_product(const char *name)
 static char *
 attached_delete_workflow_undoably(const char *schema)
 {
-	const char *links = wr_attached_table(schema, "products_workflows");
-	char	   *ran = attached_table_exists(schema, "processes") ?
-		psprintf("EXISTS (SELECT FROM %s AS pr"
-				 " WHERE pr.workflow_id OPERATOR(pg_catalog.=) w.workflow_id)",
-				 wr_attached_table(schema, "processes")) :
-		"false";
-
-	return psprintf("WITH t AS ("
-					" SELECT w.workflow_id, %3$s AS ran,"
-					ATTACHED_WORKFLOW_UNDO_ENTRY("restore_workflow", "w", "m", "%2$s")
-					" AS entry, m.product_type::pg_catalog.text AS product_type"
-					" FROM %1$s AS w"
-					" LEFT JOIN workflow_registry.attached_workflows AS m"
-					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
-					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL"
-					" AND (m.product_type OPERATOR(pg_catalog.=) $2"
-					" OR (m.product_type IS NULL AND $2 IS NULL))"
-					" FOR UPDATE OF w),"
-					" soft AS ("
-					" UPDATE %1$s AS w SET deleted_at = pg_catalog.now() FROM t"
-					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND t.ran"
-					" RETURNING w.workflow_id),"
-					" unlinked AS ("
-					" DELETE FROM %2$s AS pw USING soft"
-					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) soft.workflow_id),"
-					" hard AS ("
-					" DELETE FROM %1$s AS w USING t"
-					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran),"
-					" meta AS ("
-					" DELETE FROM workflow_registry.attached_workflows AS m USING t"
-					" WHERE m.workflow_id OPERATOR(pg_catalog.=) t.workflow_id)"
-					" SELECT t.entry, t.product_type FROM t",
-					wr_attached_table(schema, "workflows"), links, ran);
+	return attached_delete(schema,
+						   psprintf(","
+									ATTACHED_WORKFLOW_UNDO_ENTRY("restore_workflow", "w", "m", "%s")
+									" AS entry, m.product_type::pg_catalog.text AS product_type",
+									wr_attached_table(schema, "products_workflows")),
+						   "t.entry, t.product_type");
 }
 
 /* orchestrator-core's subscriptions were checked before (delete_under_type_lock) */
