@@ -22,7 +22,9 @@
 #          socket-only cluster of it on WR_ORCH_PORT (default WR_PORT + 3).
 #          orchestrator-core 5 moved to the package orchestrator.core and
 #          to psycopg 3: the app, the migration bodies and check.py are
-#          taken with their imports renamed (NOTES.md).
+#          taken with their imports renamed (NOTES.md).  With the
+#          extension mode, also run_upgrade: a database attached under
+#          4.8.2 on that cluster, then upgraded to 5.5.0 and checked.
 #
 # Then for each mode in WR_ORCH_MODES (default "upstream extension"), in a
 # database of its own and an app directory of its own:
