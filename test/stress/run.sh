@@ -60,7 +60,12 @@ check "every call was recorded" \
     test "$(q "SELECT pg_catalog.count(*) FROM public.outcomes")" -gt $((clients * per_client))
 
 # every workflow linked to exactly the products of its type (and tag), a
-# default workflow to every product
+# default workflow to every product.  A workflow may be linked to none:
+# delete_product may take the last product of its type and tag after it
+# was registered, as the README says (that once failed a check here that
+# every workflow has a product, whenever the pool's deletes happened to do
+# so); one whose type or tag does have products and is not linked to them
+# is a missing link, which this counts.
 check "no missing or extra link, no orphan link, no task linked" test "$(q "
     WITH wanted AS (
         SELECT w.workflow_id, p.product_id FROM workflow_registry.workflows AS w
@@ -71,10 +76,6 @@ check "no missing or extra link, no orphan link, no task linked" test "$(q "
          SELECT workflow_id, product_id FROM workflow_registry.products_workflows) UNION ALL
         (SELECT workflow_id, product_id FROM workflow_registry.products_workflows EXCEPT ALL
          SELECT * FROM wanted)) AS d")" = 0
-check "every non-task workflow has a product" test "$(q "
-    SELECT pg_catalog.count(*) FROM workflow_registry.workflows AS w
-    WHERE NOT w.is_task AND NOT w.is_default AND NOT EXISTS (
-        SELECT FROM workflow_registry.products_workflows AS pw WHERE pw.workflow_id = w.workflow_id)")" = 0
 check "the ledger: one applied row per version, reverted rows complete" test "$(q "
     SELECT (SELECT pg_catalog.count(*) FROM (
                 SELECT version FROM workflow_registry.migrations WHERE reverted_at IS NULL
