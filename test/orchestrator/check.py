@@ -166,11 +166,81 @@ def delete_workflow_that_ran():
     return kept and not offered, f"process kept: {kept} (HTTP {r.status_code}), still offered: {offered}"
 
 
+# orchestrator-core 5 stopped comparing descriptions in the nightly task
+# ("it can be changed via UI/API"), and its own tasks' workflows have empty
+# ones; 4.x compares them.
+from importlib.metadata import version as package_version
+
+CORE_COMPARES_DESCRIPTIONS = int(package_version("orchestrator-core").split(".")[0]) < 5
+
+
+def code_workflows(descriptions=CORE_COMPARES_DESCRIPTIONS):
+    # What task_validate_products compares, from the same source: every
+    # LazyWorkflowInstance of the code, with the target (and, where the
+    # task compares it, the description) of the workflow it instantiates.
+    from orchestrator.workflows import ALL_WORKFLOWS
+
+    code = []
+    for name, lazy in sorted(ALL_WORKFLOWS.items()):
+        wf = lazy.instantiate()
+        entry = {"name": name, "target": str(getattr(wf.target, "value", wf.target))}
+        if descriptions:
+            entry["description"] = wf.description
+        code.append(entry)
+    return code
+
+
+def registry_check(code):
+    from sqlalchemy import text
+
+    with db.engine.begin() as conn:
+        rows = conn.execute(text("SELECT difference, name, key, code_value, registered_value"
+                                 " FROM workflow_registry.\"check\"(CAST(:code AS jsonb))"),
+                            {"code": json.dumps(code)}).all()
+    return [tuple(r) for r in rows]
+
+
+def check_agrees_when_consistent():
+    rows = registry_check(code_workflows())
+    return rows == [], f"check() found: {rows}"
+
+
+def check_agrees_on_a_description():
+    # orchestrator-core's own writer, its REST PATCH of a description: 4.x's
+    # nightly task then fails, and check() with the code's descriptions
+    # says why before it runs; 5.x's passes, and so does check() without
+    # them, while with the description given it still names the change.
+    from sqlalchemy import text
+
+    with db.engine.begin() as conn:
+        wid = conn.execute(text("SELECT workflow_id FROM workflows WHERE name = 'modify_user'")).scalar_one()
+    r = client.patch(f"/api/workflows/{wid}", json={"description": "Edited in the UI"})
+    if r.status_code not in (200, 201):
+        return False, f"PATCH HTTP {r.status_code}: {r.text[:2000]}"
+    try:
+        task_ok, task_detail = validate_products_task()
+        as_task = registry_check(code_workflows())
+        named = [row for row in registry_check([{"name": "modify_user", "description": "Modify user"}])
+                 if row[0] == "description differs"]
+    finally:
+        client.patch(f"/api/workflows/{wid}", json={"description": "Modify user"})
+    finding = [("description differs", "modify_user", "description", "Modify user", "Edited in the UI")]
+    agree = (not task_ok and as_task == finding) if CORE_COMPARES_DESCRIPTIONS else (task_ok and as_task == [])
+    restored = registry_check(code_workflows()) == []
+    return (agree and named == finding and restored,
+            f"task passed: {task_ok} ({task_detail}); check() as the task: {as_task};"
+            f" check() of the description: {named}; consistent again: {restored}")
+
+
 attempt("workflows endpoint (GraphQL) lists the six workflows with their targets", workflows_endpoint)
 attempt("each product lists its workflows (GET /api/products/), modify_note included", products_endpoint)
 attempt("a create_user_group process started through the API runs to completion", create_user_group_process)
 attempt("the nightly task_validate_products passes", validate_products_task)
 if mode == "extension":
+    attempt("workflow_registry.check() of the code's ALL_WORKFLOWS finds nothing, as the nightly task",
+            check_agrees_when_consistent)
+    attempt("after orchestrator-core's REST PATCH of a description, check() agrees with the nightly task"
+            " and names the change", check_agrees_on_a_description)
     attempt("a product that orchestrator-core's own create() adds later is offered the workflows of its type",
             product_added_by_core)
     attempt("delete_workflow of a workflow that has run keeps its process, and the API no longer offers it",
