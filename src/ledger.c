@@ -499,6 +499,7 @@ lock_step_types(const WrStep *steps, int nsteps, WrApiVersion api)
 		const char *given = NULL;
 		const char *registered = NULL;
 		LOCKMODE	mode = ShareLock;
+		bool		found = false;
 
 		switch (s->kind)
 		{
@@ -511,13 +512,14 @@ lock_step_types(const WrStep *steps, int nsteps, WrApiVersion api)
 			case STEP_UPDATE_WORKFLOW:
 				if (s->given & WR_UPDATE_PRODUCT_TYPE)
 					given = s->workflow.product_type;
-				registered = wr_registered_type(true, s->name, NULL);
-				/* no type: it may be a default workflow, or become one */
-				defaults |= registered == NULL || (s->given & WR_UPDATE_DEFAULT);
+				registered = wr_registered_type(true, s->name, &found);
+				/* registered without a type: it may be a default workflow */
+				defaults |= (found && registered == NULL) ||
+					(s->given & WR_UPDATE_DEFAULT);
 				break;
 			case STEP_DELETE_WORKFLOW:
-				registered = wr_registered_type(true, s->name, NULL);
-				defaults |= registered == NULL;
+				registered = wr_registered_type(true, s->name, &found);
+				defaults |= found && registered == NULL;
 				break;
 			case STEP_CREATE_PRODUCT:
 				given = s->product.product_type;
