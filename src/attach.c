@@ -43,6 +43,7 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "attach.h"
 #include "catalog.h"
@@ -51,6 +52,7 @@
 #include "catalog/pg_extension.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -328,6 +330,52 @@ wr_refuse_attached(const char *function)
 				 errhint("Run detach_orchestrator_core() first to import into the extension's own tables.")));
 }
 
+/*
+ * A statement on the attached table wrote no row where one was due: if
+ * BEFORE row triggers for one of the events (TRIGGER_TYPE_INSERT, ...) are
+ * on the table, one of them returned NULL, and that is the error, naming
+ * the table and those triggers, rather than a retry that would never
+ * succeed.  Returns if there are none (a concurrent change, which the
+ * caller retries).  "what" is the write ("insert", "delete", "restore") of
+ * the row of the item kind and name.
+ */
+void
+wr_check_not_suppressed(const char *table, int16 events, const char *what,
+						const char *kind, const char *name)
+{
+	const char *schema = wr_attached_schema();
+	Oid			relid;
+	Relation	rel;
+	StringInfoData triggers;
+
+	if (schema == NULL)
+		return;
+	relid = get_relname_relid(table, get_namespace_oid(schema, false));
+	if (!OidIsValid(relid))
+		return;
+	initStringInfo(&triggers);
+	rel = relation_open(relid, AccessShareLock);
+	for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+	{
+		const Trigger *t = &rel->trigdesc->triggers[i];
+
+		if (TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_BEFORE(t->tgtype) &&
+			(t->tgtype & events) != 0 && t->tgenabled != TRIGGER_DISABLED)
+			appendStringInfo(&triggers, "%s%s", triggers.len > 0 ? ", " : "",
+							 quote_identifier(t->tgname));
+	}
+	relation_close(rel, AccessShareLock);
+	if (triggers.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+				 errmsg("a trigger on table %s suppressed the %s of %s \"%s\"",
+						wr_attached_table(schema, table), what, kind,
+						wr_clip(name)),
+				 errdetail("One of the table's BEFORE row triggers (%s) returned NULL, so the row was not written; the registry writes a row whole or not at all.",
+						   triggers.data),
+				 errhint("Have the trigger return the row for the registry's writes, or disable it.")));
+}
+
 /* schema.table, quoted, for the statements built for an attachment */
 const char *
 wr_attached_table(const char *schema, const char *table)
@@ -351,16 +399,33 @@ build_link_product(const char *schema)
 					qualified(schema, "workflows"));
 }
 
-/* Run a statement attach or detach builds from catalog names. */
+/*
+ * Run a statement attach or detach builds from catalog names: on the
+ * extension's own objects as the caller, or, given the owner of
+ * orchestrator-core's tables in schema, as that owner (wr_become_owner):
+ * every statement that touches those tables, planning included, runs as
+ * their owner, whoever calls.
+ */
 static void
-run(const char *sql, int nargs, Oid *argtypes, Datum *values)
+run_as(Oid owner, const char *schema, const char *sql, int nargs,
+	   Oid *argtypes, Datum *values)
 {
-	int			ret = SPI_execute_with_args(sql, nargs, argtypes, values, NULL,
-											false, 0);
+	WrUserContext saved = {.switched = false};
+	int			ret;
 
+	if (OidIsValid(owner))
+		wr_become_owner(owner, schema, &saved);
+	ret = SPI_execute_with_args(sql, nargs, argtypes, values, NULL, false, 0);
+	wr_leave_registry_owner(&saved);
 	if (ret < 0)
 		elog(ERROR, "SPI_execute_with_args failed: %s",
 			 SPI_result_code_string(ret));
+}
+
+static void
+run(const char *sql)
+{
+	run_as(InvalidOid, NULL, sql, 0, NULL, NULL);
 }
 
 /*
@@ -399,8 +464,8 @@ check_extension_owner(const char *function)
  * workflows whose target is not a label.  $1 is the default workflows.
  */
 static int64
-classify(const char *schema, Datum default_workflows, Tuplestorestate *out,
-		 TupleDesc outdesc)
+classify(const char *schema, Oid owner, Datum default_workflows,
+		 Tuplestorestate *out, TupleDesc outdesc)
 {
 	const char *products = qualified(schema, "products");
 	const char *links = qualified(schema, "products_workflows");
@@ -475,7 +540,7 @@ classify(const char *schema, Datum default_workflows, Tuplestorestate *out,
 				   " SELECT 'product', p.name::pg_catalog.text, 'attach', NULL, false FROM %1$s AS p"
 				   " ORDER BY 1, 2",
 				   products, links, workflows);
-	run(sql, 1, argtypes, &default_workflows);
+	run_as(owner, schema, sql, 1, argtypes, &default_workflows);
 
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
@@ -528,17 +593,20 @@ record_attachment(const char *schema, TimestampTz started)
  * and the trigger that links the products it inserts itself.
  */
 static void
-add_guards(const char *schema, bool validate)
+add_guards(const char *schema, Oid owner, bool validate)
 {
-	run(psprintf("ALTER TABLE %s ADD CONSTRAINT " TARGET_CHECK
-				 " CHECK (workflow_registry.valid_target(target)) NOT VALID",
-				 qualified(schema, "workflows")), 0, NULL, NULL);
+	run_as(owner, schema,
+		   psprintf("ALTER TABLE %s ADD CONSTRAINT " TARGET_CHECK
+					" CHECK (workflow_registry.valid_target(target)) NOT VALID",
+					qualified(schema, "workflows")), 0, NULL, NULL);
 	if (validate)
-		run(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT " TARGET_CHECK,
-					 qualified(schema, "workflows")), 0, NULL, NULL);
-	run(psprintf("CREATE TRIGGER " LINK_TRIGGER " AFTER INSERT ON %s"
-				 " FOR EACH ROW EXECUTE FUNCTION workflow_registry.link_new_product()",
-				 qualified(schema, "products")), 0, NULL, NULL);
+		run_as(owner, schema,
+			   psprintf("ALTER TABLE %s VALIDATE CONSTRAINT " TARGET_CHECK,
+						qualified(schema, "workflows")), 0, NULL, NULL);
+	run_as(owner, schema,
+		   psprintf("CREATE TRIGGER " LINK_TRIGGER " AFTER INSERT ON %s"
+					" FOR EACH ROW EXECUTE FUNCTION workflow_registry.link_new_product()",
+					qualified(schema, "products")), 0, NULL, NULL);
 }
 
 /*
@@ -610,15 +678,21 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 		table_close(rel, NoLock);
 	}
 
-	/* what the statements run as that owner need of the extension's tables */
+	/*
+	 * What the statements run as that owner need of the extension's
+	 * objects: attached_workflows, and the trigger function, which
+	 * CREATE TRIGGER, run as that owner, may name only if it may execute
+	 * it.  The function does nothing but on the attached products table.
+	 */
 	run(psprintf("GRANT USAGE ON SCHEMA workflow_registry TO %1$s;"
-				 " GRANT SELECT, INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows TO %1$s",
-				 quote_identifier(GetUserNameFromId(owner, false))), 0, NULL, NULL);
+				 " GRANT SELECT, INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows TO %1$s;"
+				 " GRANT EXECUTE ON FUNCTION workflow_registry.link_new_product() TO %1$s",
+				 quote_identifier(GetUserNameFromId(owner, false))));
 
-	bad_targets = classify(schema, PointerGetDatum(default_workflows), out,
-						   outdesc);
+	bad_targets = classify(schema, owner, PointerGetDatum(default_workflows),
+						   out, outdesc);
 
-	add_guards(schema, bad_targets == 0);
+	add_guards(schema, owner, bad_targets == 0);
 
 	values[0] = DirectFunctionCall1(namein, CStringGetDatum(schema));
 	values[1] = PointerGetDatum(default_workflows);
@@ -632,6 +706,20 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 	SPI_finish();
 }
 
+/* The owner of a relation that exists. */
+static Oid
+table_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
 /*
  * Drop the guards attach added and what it recorded; orchestrator-core's
  * rows stay as they are.  The caller holds the ledger lock: this is the
@@ -643,20 +731,35 @@ wr_drop_attachment(void)
 	const char *schema = wr_attached_schema();
 	Oid			owner = wr_attached_owner();
 	char	   *owner_name = GetUserNameFromId(owner, true);
+	Oid			nspid;
 
 	if (schema == NULL)
 		return;
 	SPI_connect();
 	if (owner_name != NULL && !superuser_arg(owner))
-		run(psprintf("REVOKE INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows FROM %s",
-					 quote_identifier(owner_name)), 0, NULL, NULL);
-	if (OidIsValid(get_namespace_oid(schema, true)))
+		run(psprintf("REVOKE INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows FROM %1$s;"
+					 " REVOKE EXECUTE ON FUNCTION workflow_registry.link_new_product() FROM %1$s",
+					 quote_identifier(owner_name)));
+
+	/*
+	 * Each guard is dropped as the table's owner now, who may not be the
+	 * one recorded: detach mends an attachment a restore without owners
+	 * left unusable.
+	 */
+	nspid = get_namespace_oid(schema, true);
+	if (OidIsValid(nspid))
 	{
-		run(psprintf("ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS " TARGET_CHECK,
-					 qualified(schema, "workflows")), 0, NULL, NULL);
-		if (OidIsValid(get_relname_relid("products", get_namespace_oid(schema, false))))
-			run(psprintf("DROP TRIGGER IF EXISTS " LINK_TRIGGER " ON %s",
-						 qualified(schema, "products")), 0, NULL, NULL);
+		Oid			workflows = get_relname_relid("workflows", nspid);
+		Oid			products = get_relname_relid("products", nspid);
+
+		if (OidIsValid(workflows))
+			run_as(table_owner(workflows), schema,
+				   psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS " TARGET_CHECK,
+							qualified(schema, "workflows")), 0, NULL, NULL);
+		if (OidIsValid(products))
+			run_as(table_owner(products), schema,
+				   psprintf("DROP TRIGGER IF EXISTS " LINK_TRIGGER " ON %s",
+							qualified(schema, "products")), 0, NULL, NULL);
 	}
 	wr_execute(&statements, ATTACH_DELETE, NULL, NULL);
 	attachment_changes();

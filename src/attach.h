@@ -46,6 +46,9 @@ extern const char *wr_attached_table(const char *schema, const char *table);
 	" deleted_at = NULL WHERE " w ".deleted_at IS NOT NULL"
 extern void wr_refuse_attached(const char *function);
 extern void wr_check_attachment_usable(void);
+extern void wr_check_not_suppressed(const char *table, int16 events,
+									const char *what, const char *kind,
+									const char *name);
 
 extern void wr_attach(const char *schema, ArrayType *default_workflows,
 					  Tuplestorestate *out, TupleDesc outdesc);

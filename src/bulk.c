@@ -32,6 +32,7 @@
 
 #include "attach.h"
 #include "bulk.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "links.h"
 #include "message.h"
@@ -484,12 +485,15 @@ match_concurrent(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 	{
 		context.index = items[i].index;
 		context.name = items[i].def.name;
-		if (!items[i].registered)
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("workflow \"%s\" was registered and deleted concurrently",
-							items[i].def.name),
-					 errhint("Run create_workflows() again.")));
+		if (items[i].registered)
+			continue;
+		wr_check_not_suppressed("workflows", TRIGGER_TYPE_INSERT, "insert",
+								"workflow", items[i].def.name);
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("workflow \"%s\" was registered and deleted concurrently",
+						items[i].def.name),
+				 errhint("Run create_workflows() again.")));
 	}
 	wr_pop_item_context(&context);
 }

@@ -22,6 +22,7 @@
 
 #include "attach.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "links.h"
 #include "message.h"
@@ -252,7 +253,8 @@ typedef struct WrField
  */
 typedef struct WrRegistration
 {
-	const char *what;			/* for internal errors */
+	const char *what;			/* "workflow" or "product" */
+	const char *table;			/* orchestrator-core's, attached */
 	WrRegistryStatement create;
 	WrRegistryStatement find;
 	int			first;			/* column of the registered row in create */
@@ -269,7 +271,7 @@ static void check_workflow_links(const void *def, HeapTuple tup,
 static bool product_matches(const void *def, HeapTuple tup, TupleDesc desc,
 							int first, pg_uuid_t *id);
 static bool register_row(const WrRegistration *how, const void *def,
-						 WrApiVersion api, Datum *values, const char *nulls,
+						 const char *name, WrApiVersion api, Datum *values, const char *nulls,
 						 pg_uuid_t *id);
 static void report_difference(const char *what, const char *name,
 							  const char *delete_function,
@@ -280,12 +282,12 @@ static Datum unregister_undoably(bool workflow, const char *name,
 								 char **product_type);
 
 static const WrRegistration workflow_registration = {
-	"workflow", REG_CREATE_WORKFLOW, REG_FIND_WORKFLOW, 4,
+	"workflow", "workflows", REG_CREATE_WORKFLOW, REG_FIND_WORKFLOW, 4,
 	workflow_matches, check_workflow_links, WR_WORKFLOW_CREATED
 };
 
 static const WrRegistration product_registration = {
-	"product", REG_CREATE_PRODUCT, REG_FIND_PRODUCT, 2,
+	"product", "products", REG_CREATE_PRODUCT, REG_FIND_PRODUCT, 2,
 	product_matches, NULL, WR_PRODUCT_CREATED
 };
 
@@ -447,7 +449,7 @@ build_workflow_for_update(WrApiVersion api)
 {
 	return psprintf("SELECT w.target::pg_catalog.text, w.description, w.product_type, w.is_task,"
 					" w.product_tag," WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w") ","
-					" %s"
+					" %s, true"
 					" FROM workflow_registry.workflows AS w"
 					" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 					api >= WR_API_1_8 ? "w.is_default" : "false");
@@ -601,7 +603,8 @@ attached_table_exists(const char *schema, const char *table)
  * orchestrator-core's own model does, so the history stays: deleted_at is
  * set and the links go.  "entry" adds columns to the row found, built
  * from it before either happens, and "result" is what the statement
- * returns of it.
+ * returns of it, if the row was deleted or soft-deleted (a trigger of
+ * orchestrator-core's role may have suppressed either).
  */
 static char *
 attached_delete(const char *schema, const char *entry, const char *result)
@@ -629,11 +632,13 @@ attached_delete(const char *schema, const char *entry, const char *result)
 					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) soft.workflow_id),"
 					" hard AS ("
 					" DELETE FROM %1$s AS w USING t"
-					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran),"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran"
+					" RETURNING w.workflow_id),"
 					" meta AS ("
 					" DELETE FROM workflow_registry.attached_workflows AS m USING t"
 					" WHERE m.workflow_id OPERATOR(pg_catalog.=) t.workflow_id)"
-					" SELECT %5$s FROM t",
+					" SELECT %5$s FROM t"
+					" WHERE EXISTS (SELECT FROM soft UNION ALL SELECT FROM hard)",
 					wr_attached_table(schema, "workflows"),
 					wr_attached_table(schema, "products_workflows"),
 					ran, entry, result);
@@ -748,8 +753,8 @@ wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
 		wr_notify_change(WR_WORKFLOW_CREATED, 1);
 	}
 	else
-		*created = register_row(&workflow_registration, def, api, values,
-								nulls, id);
+		*created = register_row(&workflow_registration, def, def->name, api,
+								values, nulls, id);
 	SPI_finish();
 }
 
@@ -776,8 +781,8 @@ wr_register_product(const ProductDef *def, WrApiVersion api, pg_uuid_t *id,
 	values[4] = wr_text_or_null(def->status, &nulls[4]);
 
 	SPI_connect();
-	*created = register_row(&product_registration, def, api, values, nulls,
-							id);
+	*created = register_row(&product_registration, def, def->name, api,
+							values, nulls, id);
 	SPI_finish();
 }
 
@@ -788,8 +793,8 @@ wr_register_product(const ProductDef *def, WrApiVersion api, pg_uuid_t *id,
  * the product-type lock and is connected to SPI.
  */
 static bool
-register_row(const WrRegistration *how, const void *def, WrApiVersion api,
-			 Datum *values, const char *nulls, pg_uuid_t *id)
+register_row(const WrRegistration *how, const void *def, const char *name,
+			 WrApiVersion api, Datum *values, const char *nulls, pg_uuid_t *id)
 {
 	for (;;)
 	{
@@ -828,7 +833,14 @@ register_row(const WrRegistration *how, const void *def, WrApiVersion api,
 						 id))
 			return false;
 
-		/* ... and if it has been deleted again meanwhile, start over. */
+		/*
+		 * ... and if it has been deleted again meanwhile, start over; unless
+		 * no row of the name was ever there, and a trigger of
+		 * orchestrator-core's role suppressed ours.
+		 */
+		if (SPI_processed == 0)
+			wr_check_not_suppressed(how->table, TRIGGER_TYPE_INSERT, "insert",
+									how->what, name);
 		CHECK_FOR_INTERRUPTS();
 	}
 }
@@ -930,6 +942,11 @@ delete_under_type_lock(bool workflow, WrRegistryStatement which,
 		wr_execute(&statements, which, values, nulls);
 		if (SPI_processed == 1)
 			return true;
+		/* attached, a delete may be a soft one, an UPDATE */
+		wr_check_not_suppressed(workflow ? "workflows" : "products",
+								TRIGGER_TYPE_DELETE | TRIGGER_TYPE_UPDATE,
+								"delete", workflow ? "workflow" : "product",
+								name);
 		CHECK_FOR_INTERRUPTS();
 	}
 }
@@ -1062,7 +1079,7 @@ attached_workflow_for_update(const char *schema)
 	return psprintf("SELECT w.target::pg_catalog.text, w.description::pg_catalog.text,"
 					" m.product_type::pg_catalog.text, w.is_task, m.product_tag::pg_catalog.text,"
 					ATTACHED_WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w", "m", "%2$s") ","
-					" COALESCE(m.is_default, false)"
+					" COALESCE(m.is_default, false), m.workflow_id IS NOT NULL"
 					" FROM %1$s AS w LEFT JOIN workflow_registry.attached_workflows AS m"
 					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
 					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL"
@@ -1182,6 +1199,20 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 	undo = wr_result_datum_copy(6);
 	now.is_default = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 												SPI_tuptable->tupdesc, 7, &isnull));
+
+	/*
+	 * Attached, a writer changes only what the registry manages: a workflow
+	 * that attach left to orchestrator-core (no attached_workflows row)
+	 * keeps what orchestrator-core gave it.
+	 */
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+									SPI_tuptable->tupdesc, 8, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("workflow \"%s\" is not managed by the registry",
+						wr_clip(changes->name)),
+				 errdetail("It is orchestrator-core's own: attach_orchestrator_core() left it to orchestrator-core, and the registry changes only the workflows it manages."),
+				 errhint("Correct it in orchestrator-core and attach again, or delete it with delete_workflow() and register it with create_workflow().")));
 	*old_type = now.product_type;
 	before = now;
 

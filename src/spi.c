@@ -24,6 +24,7 @@
 #include "spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 /*
@@ -63,11 +64,20 @@ wr_kept_plan(WrStatements *statements, int which, WrApiVersion api)
 		const char *sql = schema ? st->attached(schema) :
 			st->build ? st->build(api) : st->sql;
 		SPIPlanPtr	plan;
+		WrUserContext saved;
 
 		if (sql == NULL)
 			elog(ERROR, "statement %d is only for a registry attached to orchestrator-core",
 				 which);
+
+		/*
+		 * Parse analysis and rewriting see orchestrator-core's tables too
+		 * (their rules, their defaults), and the plan remembers the
+		 * search_path it was made under: prepare as it will run.
+		 */
+		wr_enter_registry_owner(statements, which, &saved);
 		plan = SPI_prepare(sql, st->nargs, (Oid *) st->argtypes);
+		wr_leave_registry_owner(&saved);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
@@ -103,33 +113,62 @@ wr_execute_versioned(WrStatements *statements, int which, WrApiVersion api,
 }
 
 /*
+ * Become the owner of orchestrator-core's tables in "schema" until
+ * wr_leave_registry_owner, in a security-restricted operation, as
+ * ri_triggers.c becomes a table's owner and CREATE INDEX, VACUUM and
+ * REFRESH MATERIALIZED VIEW do: whatever that role attached to its tables
+ * (a trigger, a rule, an index predicate or statistics expression the
+ * planner folds, a column default, a policy, a view in a table's place)
+ * then runs as that role, never as the extension's owner, and cannot
+ * change the session.  Its code runs with the search_path orchestrator-core
+ * itself runs with, the schema and then pg_catalog, and the caller's
+ * temporary schema last, never ahead of them: an unqualified name in a
+ * trigger of that role's finds that role's objects, not look-alikes that the
+ * calling writer made in pg_temp.  An error restores the user and the
+ * setting with the (sub)transaction's abort.
+ */
+void
+wr_become_owner(Oid owner, const char *schema, WrUserContext *saved)
+{
+	saved->switched = true;
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	saved->guc_nestlevel = NewGUCNestLevel();
+	SetUserIdAndSecContext(owner,
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	(void) set_config_option("search_path",
+							 psprintf("%s, pg_catalog, pg_temp",
+									  quote_identifier(schema)),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+}
+
+/*
  * If statement "which" runs on an attached registry, become the owner of
- * orchestrator-core's tables until wr_leave_registry_owner, in a
- * security-restricted operation, as ri_triggers.c becomes a table's owner:
- * whatever that role attached to its tables then runs as that role, never
- * as the extension's owner.  An error restores the user with the
- * (sub)transaction's abort.
+ * its tables (wr_become_owner) until wr_leave_registry_owner; an attachment
+ * that cannot be used is an error first.
  */
 void
 wr_enter_registry_owner(WrStatements *statements, int which,
 						WrUserContext *saved)
 {
-	saved->switched = statements->statements[which].attached != NULL &&
-		wr_attached_schema() != NULL;
-	if (!saved->switched)
+	const char *schema = statements->statements[which].attached != NULL ?
+		wr_attached_schema() : NULL;
+
+	saved->switched = false;
+	if (schema == NULL)
 		return;
 	wr_check_attachment_usable();
-	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
-	SetUserIdAndSecContext(wr_attached_owner(),
-						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+	wr_become_owner(wr_attached_owner(), schema, saved);
 }
 
 void
 wr_leave_registry_owner(const WrUserContext *saved)
 {
-	if (saved->switched)
-		SetUserIdAndSecContext(saved->userid, saved->sec_context);
+	if (!saved->switched)
+		return;
+	AtEOXact_GUC(true, saved->guc_nestlevel);
+	SetUserIdAndSecContext(saved->userid, saved->sec_context);
 }
 
 /* As wr_execute_versioned, for a statement whose text is fixed. */

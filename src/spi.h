@@ -77,16 +77,23 @@ extern SPIPlanPtr wr_kept_plan(WrStatements *statements, int which,
 
 /*
  * Statements on an attached registry run as the owner of orchestrator-core's
- * tables (attach.c); wr_execute does this itself, and a caller that runs a
- * kept plan in another way brackets it with these.
+ * tables, in a security-restricted operation, with orchestrator-core's
+ * search_path (its schema, then pg_catalog, then pg_temp).  wr_execute does
+ * this itself and wr_kept_plan prepares such a statement the same way; a
+ * caller that runs a kept plan in another way brackets it with
+ * wr_enter_registry_owner and wr_leave_registry_owner, and a statement that
+ * is not kept (attach's and detach's) with wr_become_owner.
  */
 typedef struct WrUserContext
 {
 	bool		switched;
 	Oid			userid;
 	int			sec_context;
+	int			guc_nestlevel;
 } WrUserContext;
 
+extern void wr_become_owner(Oid owner, const char *schema,
+							WrUserContext *saved);
 extern void wr_enter_registry_owner(WrStatements *statements, int which,
 									WrUserContext *saved);
 extern void wr_leave_registry_owner(const WrUserContext *saved);

@@ -25,6 +25,7 @@
 
 #include "attach.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "links.h"
@@ -284,11 +285,13 @@ attached_create_workflow(const char *schema)
 					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) soft.workflow_id),"
 					" hard AS ("
 					" DELETE FROM %1$s AS w USING t"
-					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran),"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran"
+					" RETURNING w.workflow_id),"
 					" meta AS ("
 					" DELETE FROM workflow_registry.attached_workflows AS m USING t"
 					" WHERE m.workflow_id OPERATOR(pg_catalog.=) t.workflow_id)"
-					" SELECT 1 FROM t",
+					" SELECT 1 FROM t"
+					" WHERE EXISTS (SELECT FROM soft UNION ALL SELECT FROM hard)",
 					wr_attached_table(schema, "workflows"),
 					wr_attached_table(schema, "products_workflows"),
 					ran);
@@ -523,8 +526,14 @@ wr_undo(const WrUndo *u, const char *version, WrApiVersion api)
 				   workflow ? UNDO_CREATE_WORKFLOW : UNDO_CREATE_PRODUCT,
 				   values, NULL);
 		if (SPI_processed != 1)
+		{
+			wr_check_not_suppressed(workflow ? "workflows" : "products",
+									TRIGGER_TYPE_DELETE | TRIGGER_TYPE_UPDATE,
+									"delete", workflow ? "workflow" : "product",
+									u->name);
 			report_drift(workflow ? "workflow" : "product", u->name, version,
 						 "that it created no longer exists");
+		}
 		wr_notify_change(workflow ? WR_WORKFLOW_DELETED : WR_PRODUCT_DELETED, 1);
 	}
 	else
@@ -550,6 +559,10 @@ wr_undo(const WrUndo *u, const char *version, WrApiVersion api)
 		values[2] = u->attached;
 		nulls[2] = u->attached ? ' ' : 'n';
 		wr_execute_versioned(&statements, which, api, values, nulls);
+		if (wr_result_int8(1) != 1)
+			wr_check_not_suppressed(which == UNDO_RESTORE_PRODUCT ? "products" : "workflows",
+									TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE,
+									"restore", what, u->name);
 		if (wr_result_int8(1) != 1)
 			report_drift(what, u->name, version,
 						 which == UNDO_RESTORE_WORKFLOW_VALUES ?
