@@ -9,6 +9,7 @@ OBJS = \
 	src/bulk.o \
 	src/catalog.o \
 	src/definition.o \
+	src/guards.o \
 	src/import.o \
 	src/ledger.o \
 	src/links.o \
@@ -17,6 +18,7 @@ OBJS = \
 	src/notify.o \
 	src/registry.o \
 	src/spi.o \
+	src/tables.o \
 	src/undo.o \
 	src/workflow_registry.o
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -24,18 +24,12 @@
  * would.
  *
  * Those tables belong to orchestrator-core's role, not to the extension's
- * owner, as whom the functions run: that role could add a trigger to them,
- * or put a view in their place, and have it run as the owner.  So every
- * statement on an attached table runs as the tables' owner, in a
- * security-restricted operation (spi.c), and attach grants that role what
- * those statements need of workflow_registry.attached_workflows.  Only the
- * extension's owner may attach or detach, since it decides where every
- * writer of the registry writes.
- *
- * Whether the database is attached is read from workflow_registry.attachment
- * and cached per backend; attach and detach send a relcache invalidation
- * for that table, which resets the cache in every backend when they commit
- * (and in their own when they roll back).
+ * owner, as whom the functions run, so every statement on them runs as
+ * their owner (tables.c), attach's and detach's own included; attach
+ * grants that role what those statements need of the extension's objects.
+ * Only the extension's owner may attach or detach, since it decides where
+ * every writer of the registry writes.  Where the registry is, and the
+ * cache of it, is tables.c's: attach and detach only change it.
  *
  *-------------------------------------------------------------------------
  */
@@ -43,63 +37,47 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
-#include "access/relation.h"
 #include "access/table.h"
 #include "attach.h"
 #include "catalog.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
-#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "import.h"
+#include "guards.h"
 #include "ledger.h"
 #include "lib/stringinfo.h"
 #include "links.h"
 #include "message.h"
 #include "miscadmin.h"
 #include "spi.h"
+#include "tables.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
-#include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
-
-/* The names attach gives its guards on orchestrator-core's tables. */
-#define TARGET_CHECK "workflow_registry_target"
-#define LINK_TRIGGER "workflow_registry_link_new_product"
 
 typedef enum WrAttachStatement
 {
-	ATTACH_SCHEMA,
 	ATTACH_OWN_ROWS,
 	ATTACH_INSERT,
-	ATTACH_DELETE,
 	ATTACH_NUMBER,
 	ATTACH_APPLIED_VERSION,
 	ATTACH_LINK_PRODUCT
 } WrAttachStatement;
 
 static char *build_link_product(const char *schema);
-static char *unusable_attachment(const char *schema, Oid owner);
 
 static const WrStatement attach_sql[] = {
-	[ATTACH_SCHEMA] = {
-		.sql = "SELECT a.schema_name::pg_catalog.text, a.tables_owner::pg_catalog.oid"
-		" FROM workflow_registry.attachment AS a",
-		.read_only = true
-	},
 	[ATTACH_OWN_ROWS] = {
 		.sql = "SELECT (SELECT pg_catalog.count(*) FROM workflow_registry.workflows)"
 		" OPERATOR(pg_catalog.+) (SELECT pg_catalog.count(*) FROM workflow_registry.products)",
@@ -110,10 +88,6 @@ static const WrStatement attach_sql[] = {
 		" (schema_name, default_workflows, attached_by, tables_owner)"
 		" VALUES ($1, $2, $3, $4::pg_catalog.regrole)",
 		.nargs = 4, .argtypes = {NAMEOID, TEXTARRAYOID, NAMEOID, OIDOID}
-	},
-	[ATTACH_DELETE] = {
-		.sql = "WITH a AS (DELETE FROM workflow_registry.attachment RETURNING 1)"
-		" DELETE FROM workflow_registry.attached_workflows"
 	},
 	/* the number the next attachment of a schema gets: $1 "attach-<schema>-" */
 	[ATTACH_NUMBER] = {
@@ -141,176 +115,6 @@ static const WrStatement attach_sql[] = {
 
 static WrStatements statements = WR_STATEMENTS(attach_sql);
 
-/* The cached attachment (see the file header). */
-static bool attachment_valid = false;
-static char *attachment_schema = NULL;
-static Oid	attachment_owner = InvalidOid;
-static char *attachment_problem = NULL;	/* why it cannot be used, or NULL */
-static Oid	attachment_relid = InvalidOid;
-static Oid	watched_relids[2];	/* attached_workflows, core's workflows */
-static uint64 attachment_generation = 1;
-static bool callback_registered = false;
-
-static void
-attachment_changed(Datum arg, Oid relid)
-{
-	/*
-	 * The attachment's row, and what unusable_attachment() found: the
-	 * grants on attached_workflows and the owner of core's workflows.
-	 */
-	if (!OidIsValid(relid) || relid == attachment_relid ||
-		relid == watched_relids[0] || relid == watched_relids[1])
-	{
-		attachment_valid = false;
-		attachment_generation++;
-	}
-}
-
-const char *
-wr_attached_schema(void)
-{
-	bool		isnull;
-
-	if (attachment_valid)
-		return attachment_schema;
-
-	if (!callback_registered)
-	{
-		CacheRegisterRelcacheCallback(attachment_changed, (Datum) 0);
-		callback_registered = true;
-	}
-	/* valid before the lookup, so that an invalidation during it counts */
-	attachment_valid = true;
-	attachment_relid = wr_attachment_relid();
-	if (attachment_schema)
-		pfree(attachment_schema);
-	attachment_schema = NULL;
-	if (attachment_problem)
-		pfree(attachment_problem);
-	attachment_problem = NULL;
-
-	/*
-	 * Before 1.7 there is no table to watch, and the invalidation of the
-	 * one an ALTER EXTENSION UPDATE creates would not be recognised: look
-	 * again next time.  (Kept, "not attached" outlived an update and an
-	 * attach in the same session, whose writers then wrote the
-	 * extension's own tables.)
-	 */
-	if (!OidIsValid(attachment_relid))
-	{
-		attachment_valid = false;
-		return NULL;
-	}
-
-	SPI_connect();
-	wr_execute(&statements, ATTACH_SCHEMA, NULL, NULL);
-	if (SPI_processed == 1)
-	{
-		attachment_schema = MemoryContextStrdup(TopMemoryContext,
-												wr_result_text(1));
-		attachment_owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
-														  SPI_tuptable->tupdesc,
-														  2, &isnull));
-	}
-	SPI_finish();
-	if (attachment_schema)
-		attachment_problem = unusable_attachment(attachment_schema,
-												 attachment_owner);
-	return attachment_schema;
-}
-
-static AclResult
-namespace_usage(Oid nspid, Oid roleid)
-{
-#if PG_VERSION_NUM >= 160000
-	return object_aclcheck(NamespaceRelationId, nspid, roleid, ACL_USAGE);
-#else
-	return pg_namespace_aclcheck(nspid, roleid, ACL_USAGE);
-#endif
-}
-
-/*
- * Why the statements cannot run as the recorded owner of the attached
- * tables, or NULL if they can: the tables belong to another role now, or
- * that role lost what attach granted it.  Both happen after a restore with
- * pg_restore --no-owner or --no-privileges, which keeps the attachment's
- * rows but not the owner and grants they speak of; every statement would
- * then fail with a permission error on one table or another.  The result
- * is in TopMemoryContext.
- */
-static char *
-unusable_attachment(const char *schema, Oid owner)
-{
-	Oid			nspid = get_namespace_oid(schema, true);
-	Oid			relid = OidIsValid(nspid) ?
-		get_relname_relid("workflows", nspid) : InvalidOid;
-	Oid			ours = get_namespace_oid("workflow_registry", false);
-	char	   *owner_name = GetUserNameFromId(owner, true);
-	char	   *problem = NULL;
-	HeapTuple	tup;
-
-	watched_relids[0] = get_relname_relid("attached_workflows", ours);
-	watched_relids[1] = relid;
-	if (!OidIsValid(relid))
-		problem = psprintf("Schema \"%s\" has no table \"workflows\" any more.", schema);
-	else if (owner_name == NULL)
-		problem = psprintf("The role that owned orchestrator-core's tables (oid %u) does not exist any more.", owner);
-	else if ((tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid))) != NULL)
-	{
-		Oid			relowner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-
-		ReleaseSysCache(tup);
-		if (relowner != owner)
-			problem = psprintf("Table \"%s.workflows\" belongs to role \"%s\", but the attachment runs its statements as role \"%s\".",
-							   schema, GetUserNameFromId(relowner, false), owner_name);
-		else if (!superuser_arg(owner) &&
-				 (namespace_usage(ours, owner) != ACLCHECK_OK ||
-				  pg_class_aclcheck(watched_relids[0], owner,
-									ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE) != ACLCHECK_OK))
-			problem = psprintf("Role \"%s\", which owns orchestrator-core's tables, has lost the privileges attach gave it on schema workflow_registry and its table attached_workflows.",
-							   owner_name);
-	}
-	return problem ? MemoryContextStrdup(TopMemoryContext, problem) : NULL;
-}
-
-/*
- * Raise the error of an attachment whose statements cannot run (see
- * unusable_attachment), before they would fail on a table's permissions.
- */
-void
-wr_check_attachment_usable(void)
-{
-	if (wr_attached_schema() == NULL || attachment_problem == NULL)
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("the attachment to orchestrator-core's tables in schema \"%s\" cannot be used",
-					attachment_schema),
-			 errdetail_internal("%s", attachment_problem),
-			 errhint("As the owner of the extension, run workflow_registry.detach_orchestrator_core() and then attach_orchestrator_core() again; a restore keeps an attachment only with its owners and privileges.")));
-}
-
-/* The owner of the attached tables; only valid while attached. */
-Oid
-wr_attached_owner(void)
-{
-	(void) wr_attached_schema();
-	return attachment_owner;
-}
-
-uint64
-wr_attachment_generation(void)
-{
-	return attachment_generation;
-}
-
-/* Tell every backend, at commit, that the attachment changed. */
-static void
-attachment_changes(void)
-{
-	CacheInvalidateRelcacheByRelid(wr_attachment_relid());
-}
-
 /*
  * Raise an error if the registry is attached: for the functions that do not
  * work on orchestrator-core's tables yet.
@@ -330,61 +134,6 @@ wr_refuse_attached(const char *function)
 				 errhint("Run detach_orchestrator_core() first to import into the extension's own tables.")));
 }
 
-/*
- * A statement on the attached table wrote no row where one was due: if
- * BEFORE row triggers for one of the events (TRIGGER_TYPE_INSERT, ...) are
- * on the table, one of them returned NULL, and that is the error, naming
- * the table and those triggers, rather than a retry that would never
- * succeed.  Returns if there are none (a concurrent change, which the
- * caller retries).  "what" is the write ("insert", "delete", "restore") of
- * the row of the item kind and name.
- */
-void
-wr_check_not_suppressed(const char *table, int16 events, const char *what,
-						const char *kind, const char *name)
-{
-	const char *schema = wr_attached_schema();
-	Oid			relid;
-	Relation	rel;
-	StringInfoData triggers;
-
-	if (schema == NULL)
-		return;
-	relid = get_relname_relid(table, get_namespace_oid(schema, false));
-	if (!OidIsValid(relid))
-		return;
-	initStringInfo(&triggers);
-	rel = relation_open(relid, AccessShareLock);
-	for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
-	{
-		const Trigger *t = &rel->trigdesc->triggers[i];
-
-		if (TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_BEFORE(t->tgtype) &&
-			(t->tgtype & events) != 0 && t->tgenabled != TRIGGER_DISABLED)
-			appendStringInfo(&triggers, "%s%s", triggers.len > 0 ? ", " : "",
-							 quote_identifier(t->tgname));
-	}
-	relation_close(rel, AccessShareLock);
-	if (triggers.len > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
-				 errmsg("a trigger on table %s suppressed the %s of %s \"%s\"",
-						wr_attached_table(schema, table), what, kind,
-						wr_clip(name)),
-				 errdetail("One of the table's BEFORE row triggers (%s) returned NULL, so the row was not written; the registry writes a row whole or not at all.",
-						   triggers.data),
-				 errhint("Have the trigger return the row for the registry's writes, or disable it.")));
-}
-
-/* schema.table, quoted, for the statements built for an attachment */
-const char *
-wr_attached_table(const char *schema, const char *table)
-{
-	return quote_qualified_identifier(schema, table);
-}
-
-#define qualified wr_attached_table
-
 static char *
 build_link_product(const char *schema)
 {
@@ -395,37 +144,8 @@ build_link_product(const char *schema)
 					" WHERE w.deleted_at IS NULL AND (m.is_default OR"
 					WR_LINK_RULE("$2", "$3", "m.product_type", "m.product_tag") ")"
 					" ON CONFLICT DO NOTHING",
-					qualified(schema, "products_workflows"),
-					qualified(schema, "workflows"));
-}
-
-/*
- * Run a statement attach or detach builds from catalog names: on the
- * extension's own objects as the caller, or, given the owner of
- * orchestrator-core's tables in schema, as that owner (wr_become_owner):
- * every statement that touches those tables, planning included, runs as
- * their owner, whoever calls.
- */
-static void
-run_as(Oid owner, const char *schema, const char *sql, int nargs,
-	   Oid *argtypes, Datum *values)
-{
-	WrUserContext saved = {.switched = false};
-	int			ret;
-
-	if (OidIsValid(owner))
-		wr_become_owner(owner, schema, &saved);
-	ret = SPI_execute_with_args(sql, nargs, argtypes, values, NULL, false, 0);
-	wr_leave_registry_owner(&saved);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(ret));
-}
-
-static void
-run(const char *sql)
-{
-	run_as(InvalidOid, NULL, sql, 0, NULL, NULL);
+					wr_attached_table(schema, "products_workflows"),
+					wr_attached_table(schema, "workflows"));
 }
 
 /*
@@ -467,9 +187,9 @@ static int64
 classify(const char *schema, Oid owner, Datum default_workflows,
 		 Tuplestorestate *out, TupleDesc outdesc)
 {
-	const char *products = qualified(schema, "products");
-	const char *links = qualified(schema, "products_workflows");
-	const char *workflows = qualified(schema, "workflows");
+	const char *products = wr_attached_table(schema, "products");
+	const char *links = wr_attached_table(schema, "products_workflows");
+	const char *workflows = wr_attached_table(schema, "workflows");
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	int64		bad_targets = 0;
 	char	   *sql;
@@ -540,7 +260,7 @@ classify(const char *schema, Oid owner, Datum default_workflows,
 				   " SELECT 'product', p.name::pg_catalog.text, 'attach', NULL, false FROM %1$s AS p"
 				   " ORDER BY 1, 2",
 				   products, links, workflows);
-	run_as(owner, schema, sql, 1, argtypes, &default_workflows);
+	wr_run_as(owner, schema, sql, 1, argtypes, &default_workflows);
 
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
@@ -585,28 +305,6 @@ record_attachment(const char *schema, TimestampTz started)
 						list_make1(DatumGetPointer(DirectFunctionCall1(jsonb_in,
 																	   CStringGetDatum("{\"op\": \"detach_orchestrator_core\"}")))),
 						NIL, started);
-}
-
-/*
- * The guards on orchestrator-core's tables: a CHECK that every writer of
- * orchestrator-core satisfies (validated unless a row already breaks it),
- * and the trigger that links the products it inserts itself.
- */
-static void
-add_guards(const char *schema, Oid owner, bool validate)
-{
-	run_as(owner, schema,
-		   psprintf("ALTER TABLE %s ADD CONSTRAINT " TARGET_CHECK
-					" CHECK (workflow_registry.valid_target(target)) NOT VALID",
-					qualified(schema, "workflows")), 0, NULL, NULL);
-	if (validate)
-		run_as(owner, schema,
-			   psprintf("ALTER TABLE %s VALIDATE CONSTRAINT " TARGET_CHECK,
-						qualified(schema, "workflows")), 0, NULL, NULL);
-	run_as(owner, schema,
-		   psprintf("CREATE TRIGGER " LINK_TRIGGER " AFTER INSERT ON %s"
-					" FOR EACH ROW EXECUTE FUNCTION workflow_registry.link_new_product()",
-					qualified(schema, "products")), 0, NULL, NULL);
 }
 
 /*
@@ -678,21 +376,10 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 		table_close(rel, NoLock);
 	}
 
-	/*
-	 * What the statements run as that owner need of the extension's
-	 * objects: attached_workflows, and the trigger function, which
-	 * CREATE TRIGGER, run as that owner, may name only if it may execute
-	 * it.  The function does nothing but on the attached products table.
-	 */
-	run(psprintf("GRANT USAGE ON SCHEMA workflow_registry TO %1$s;"
-				 " GRANT SELECT, INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows TO %1$s;"
-				 " GRANT EXECUTE ON FUNCTION workflow_registry.link_new_product() TO %1$s",
-				 quote_identifier(GetUserNameFromId(owner, false))));
-
+	wr_grant_tables_owner(owner);
 	bad_targets = classify(schema, owner, PointerGetDatum(default_workflows),
 						   out, outdesc);
-
-	add_guards(schema, owner, bad_targets == 0);
+	wr_add_guards(schema, owner, bad_targets == 0);
 
 	values[0] = DirectFunctionCall1(namein, CStringGetDatum(schema));
 	values[1] = PointerGetDatum(default_workflows);
@@ -700,75 +387,15 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 									CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
 	values[3] = ObjectIdGetDatum(owner);
 	wr_execute(&statements, ATTACH_INSERT, values, NULL);
-	attachment_changes();
+	wr_attachment_changed();
 
 	record_attachment(schema, started);
 	SPI_finish();
 }
 
-/* The owner of a relation that exists. */
-static Oid
-table_owner(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
-
-/*
- * Drop the guards attach added and what it recorded; orchestrator-core's
- * rows stay as they are.  The caller holds the ledger lock: this is the
- * undo of the attach migration.
- */
-void
-wr_drop_attachment(void)
-{
-	const char *schema = wr_attached_schema();
-	Oid			owner = wr_attached_owner();
-	char	   *owner_name = GetUserNameFromId(owner, true);
-	Oid			nspid;
-
-	if (schema == NULL)
-		return;
-	SPI_connect();
-	if (owner_name != NULL && !superuser_arg(owner))
-		run(psprintf("REVOKE INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows FROM %1$s;"
-					 " REVOKE EXECUTE ON FUNCTION workflow_registry.link_new_product() FROM %1$s",
-					 quote_identifier(owner_name)));
-
-	/*
-	 * Each guard is dropped as the table's owner now, who may not be the
-	 * one recorded: detach mends an attachment a restore without owners
-	 * left unusable.
-	 */
-	nspid = get_namespace_oid(schema, true);
-	if (OidIsValid(nspid))
-	{
-		Oid			workflows = get_relname_relid("workflows", nspid);
-		Oid			products = get_relname_relid("products", nspid);
-
-		if (OidIsValid(workflows))
-			run_as(table_owner(workflows), schema,
-				   psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS " TARGET_CHECK,
-							qualified(schema, "workflows")), 0, NULL, NULL);
-		if (OidIsValid(products))
-			run_as(table_owner(products), schema,
-				   psprintf("DROP TRIGGER IF EXISTS " LINK_TRIGGER " ON %s",
-							qualified(schema, "products")), 0, NULL, NULL);
-	}
-	wr_execute(&statements, ATTACH_DELETE, NULL, NULL);
-	attachment_changes();
-	SPI_finish();
-}
-
 /*
  * detach_orchestrator_core(): revert the attach migration, whose undo is
- * wr_drop_attachment().
+ * wr_drop_attachment() (guards.c).
  */
 void
 wr_detach(void)

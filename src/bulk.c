@@ -20,7 +20,7 @@
  * sorted order, so that two calls with overlapping names in different
  * orders wait for each other in one direction only, not in a circle.
  *
- * Attached to orchestrator-core's tables (attach.h), every statement has
+ * Attached to orchestrator-core's tables (tables.h), every statement has
  * a text of its own for them, as registry.c's have, and the same passes,
  * locks and errors apply; a soft-deleted name is not registered, and is
  * brought back with the new definition, as create_workflow() brings it
@@ -30,7 +30,6 @@
  */
 #include "postgres.h"
 
-#include "attach.h"
 #include "bulk.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -40,6 +39,7 @@
 #include "notify.h"
 #include "registry.h"
 #include "spi.h"
+#include "tables.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"

@@ -23,7 +23,6 @@
  */
 #include "postgres.h"
 
-#include "attach.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -37,6 +36,7 @@
 #include "notify.h"
 #include "registry.h"
 #include "spi.h"
+#include "tables.h"
 #include "undo.h"
 #include "utils/acl.h"
 #include "utils/array.h"

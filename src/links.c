@@ -42,7 +42,6 @@
  */
 #include "postgres.h"
 
-#include "attach.h"
 #include "catalog.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -50,6 +49,7 @@
 #include "message.h"
 #include "spi.h"
 #include "storage/lmgr.h"
+#include "tables.h"
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
 
@@ -207,7 +207,7 @@ check_unchanged(WrLinksStatement which, const char *product_type,
 	if (SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(),
 							 InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_snapshot failed");
-	wr_leave_registry_owner(&saved);
+	wr_leave_owner(&saved);
 	latest = wr_result_text(1);
 
 	if ((seen == NULL) != (latest == NULL) ||

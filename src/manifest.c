@@ -44,7 +44,6 @@
  */
 #include "postgres.h"
 
-#include "attach.h"
 #include "catalog.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -54,6 +53,7 @@
 #include "message.h"
 #include "registry.h"
 #include "spi.h"
+#include "tables.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"

@@ -20,7 +20,6 @@
  */
 #include "postgres.h"
 
-#include "attach.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -30,6 +29,7 @@
 #include "notify.h"
 #include "registry.h"
 #include "spi.h"
+#include "tables.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 

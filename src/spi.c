@@ -18,13 +18,11 @@
  */
 #include "postgres.h"
 
-#include "attach.h"
 #include "catalog/pg_type.h"
-#include "miscadmin.h"
 #include "spi.h"
+#include "tables.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 /*
@@ -77,7 +75,7 @@ wr_kept_plan(WrStatements *statements, int which, WrApiVersion api)
 		 */
 		wr_enter_registry_owner(statements, which, &saved);
 		plan = SPI_prepare(sql, st->nargs, (Oid *) st->argtypes);
-		wr_leave_registry_owner(&saved);
+		wr_leave_owner(&saved);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
@@ -106,46 +104,15 @@ wr_execute_versioned(WrStatements *statements, int which, WrApiVersion api,
 	wr_enter_registry_owner(statements, which, &saved);
 	ret = SPI_execute_plan(plan, values, nulls,
 						   statements->statements[which].read_only, 0);
-	wr_leave_registry_owner(&saved);
+	wr_leave_owner(&saved);
 
 	if (ret < 0)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 }
 
 /*
- * Become the owner of orchestrator-core's tables in "schema" until
- * wr_leave_registry_owner, in a security-restricted operation, as
- * ri_triggers.c becomes a table's owner and CREATE INDEX, VACUUM and
- * REFRESH MATERIALIZED VIEW do: whatever that role attached to its tables
- * (a trigger, a rule, an index predicate or statistics expression the
- * planner folds, a column default, a policy, a view in a table's place)
- * then runs as that role, never as the extension's owner, and cannot
- * change the session.  Its code runs with the search_path orchestrator-core
- * itself runs with, the schema and then pg_catalog, and the caller's
- * temporary schema last, never ahead of them: an unqualified name in a
- * trigger of that role's finds that role's objects, not look-alikes that the
- * calling writer made in pg_temp.  An error restores the user and the
- * setting with the (sub)transaction's abort.
- */
-void
-wr_become_owner(Oid owner, const char *schema, WrUserContext *saved)
-{
-	saved->switched = true;
-	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
-	saved->guc_nestlevel = NewGUCNestLevel();
-	SetUserIdAndSecContext(owner,
-						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	(void) set_config_option("search_path",
-							 psprintf("%s, pg_catalog, pg_temp",
-									  quote_identifier(schema)),
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-}
-
-/*
  * If statement "which" runs on an attached registry, become the owner of
- * its tables (wr_become_owner) until wr_leave_registry_owner; an attachment
+ * its tables (wr_become_owner) until wr_leave_owner; an attachment
  * that cannot be used is an error first.
  */
 void
@@ -160,15 +127,6 @@ wr_enter_registry_owner(WrStatements *statements, int which,
 		return;
 	wr_check_attachment_usable();
 	wr_become_owner(wr_attached_owner(), schema, saved);
-}
-
-void
-wr_leave_registry_owner(const WrUserContext *saved)
-{
-	if (!saved->switched)
-		return;
-	AtEOXact_GUC(true, saved->guc_nestlevel);
-	SetUserIdAndSecContext(saved->userid, saved->sec_context);
 }
 
 /* As wr_execute_versioned, for a statement whose text is fixed. */

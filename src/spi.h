@@ -24,7 +24,7 @@
  *
  * A statement that reads or writes the registry also gives .attached, which
  * builds its text for a registry attached to orchestrator-core's tables
- * (attach.h); while the database is attached that text is planned and run
+ * (tables.h); while the database is attached that text is planned and run
  * instead, whatever the API version.  A statement without it names only
  * the extension's own objects and is run as it is in both cases.
  *
@@ -36,6 +36,7 @@
 #include "api.h"
 #include "executor/spi.h"
 #include "nodes/pg_list.h"
+#include "tables.h"
 #include "utils/uuid.h"
 
 #define WR_MAX_STATEMENT_ARGS 24
@@ -76,27 +77,14 @@ extern SPIPlanPtr wr_kept_plan(WrStatements *statements, int which,
 						  WrApiVersion api);
 
 /*
- * Statements on an attached registry run as the owner of orchestrator-core's
- * tables, in a security-restricted operation, with orchestrator-core's
- * search_path (its schema, then pg_catalog, then pg_temp).  wr_execute does
- * this itself and wr_kept_plan prepares such a statement the same way; a
- * caller that runs a kept plan in another way brackets it with
- * wr_enter_registry_owner and wr_leave_registry_owner, and a statement that
- * is not kept (attach's and detach's) with wr_become_owner.
+ * A statement with .attached runs, while attached, as the owner of
+ * orchestrator-core's tables (tables.h): wr_execute does this itself and
+ * wr_kept_plan prepares such a statement the same way; a caller that runs a
+ * kept plan in another way brackets it with wr_enter_registry_owner and
+ * wr_leave_owner.
  */
-typedef struct WrUserContext
-{
-	bool		switched;
-	Oid			userid;
-	int			sec_context;
-	int			guc_nestlevel;
-} WrUserContext;
-
-extern void wr_become_owner(Oid owner, const char *schema,
-							WrUserContext *saved);
 extern void wr_enter_registry_owner(WrStatements *statements, int which,
 									WrUserContext *saved);
-extern void wr_leave_registry_owner(const WrUserContext *saved);
 extern void wr_execute(WrStatements *statements, int which,
 					   Datum *values, const char *nulls);
 extern void wr_execute_versioned(WrStatements *statements, int which,

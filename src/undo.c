@@ -23,15 +23,16 @@
  */
 #include "postgres.h"
 
-#include "attach.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "guards.h"
 #include "lib/stringinfo.h"
 #include "links.h"
 #include "message.h"
 #include "notify.h"
 #include "spi.h"
+#include "tables.h"
 #include "undo.h"
 #include "utils/builtins.h"
 #include "utils/json.h"

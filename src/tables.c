@@ -1,0 +1,313 @@
+/*-------------------------------------------------------------------------
+ *
+ * tables.c
+ *	  Where the registry's tables are, and as whom they are read and
+ *	  written: the extension's own tables, or orchestrator-core's in the
+ *	  attached schema (attach.c), read and written as their owner.
+ *
+ * This is the bottom of the house: every statement needs its answer, so it
+ * depends on nothing of the project but the catalog and message helpers.
+ *
+ * Whether the database is attached is read from workflow_registry.attachment
+ * and cached per backend; attach and detach send a relcache invalidation
+ * for that table (wr_attachment_changed), which resets the cache in every
+ * backend when they commit (and in their own when they roll back).  The
+ * cache also watches what makes an attachment unusable: the grants on
+ * attached_workflows and the owner of orchestrator-core's workflows.
+ *
+ * orchestrator-core's tables belong to its role, not to the extension's
+ * owner, as whom the functions run: so every statement on them runs as
+ * their owner (wr_become_owner), whoever calls.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "catalog.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_trigger.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "message.h"
+#include "miscadmin.h"
+#include "tables.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+static char *unusable_attachment(const char *schema, Oid owner);
+
+/* The cached attachment (see the file header). */
+static bool attachment_valid = false;
+static char *attachment_schema = NULL;
+static Oid	attachment_owner = InvalidOid;
+static char *attachment_problem = NULL;	/* why it cannot be used, or NULL */
+static Oid	attachment_relid = InvalidOid;
+static Oid	watched_relids[2];	/* attached_workflows, core's workflows */
+static uint64 attachment_generation = 1;
+static bool callback_registered = false;
+
+static void
+attachment_changed(Datum arg, Oid relid)
+{
+	/*
+	 * The attachment's row, and what unusable_attachment() found: the
+	 * grants on attached_workflows and the owner of core's workflows.
+	 */
+	if (!OidIsValid(relid) || relid == attachment_relid ||
+		relid == watched_relids[0] || relid == watched_relids[1])
+	{
+		attachment_valid = false;
+		attachment_generation++;
+	}
+}
+
+const char *
+wr_attached_schema(void)
+{
+	bool		isnull;
+
+	if (attachment_valid)
+		return attachment_schema;
+
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(attachment_changed, (Datum) 0);
+		callback_registered = true;
+	}
+	/* valid before the lookup, so that an invalidation during it counts */
+	attachment_valid = true;
+	attachment_relid = wr_attachment_relid();
+	if (attachment_schema)
+		pfree(attachment_schema);
+	attachment_schema = NULL;
+	if (attachment_problem)
+		pfree(attachment_problem);
+	attachment_problem = NULL;
+
+	/*
+	 * Before 1.7 there is no table to watch, and the invalidation of the
+	 * one an ALTER EXTENSION UPDATE creates would not be recognised: look
+	 * again next time.  (Kept, "not attached" outlived an update and an
+	 * attach in the same session, whose writers then wrote the
+	 * extension's own tables.)
+	 */
+	if (!OidIsValid(attachment_relid))
+	{
+		attachment_valid = false;
+		return NULL;
+	}
+
+	SPI_connect();
+	if (SPI_execute("SELECT a.schema_name::pg_catalog.text, a.tables_owner::pg_catalog.oid"
+					" FROM workflow_registry.attachment AS a", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading workflow_registry.attachment failed");
+	if (SPI_processed == 1)
+	{
+		attachment_schema = MemoryContextStrdup(TopMemoryContext,
+												SPI_getvalue(SPI_tuptable->vals[0],
+															 SPI_tuptable->tupdesc, 1));
+		attachment_owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc,
+														  2, &isnull));
+	}
+	SPI_finish();
+	if (attachment_schema)
+		attachment_problem = unusable_attachment(attachment_schema,
+												 attachment_owner);
+	return attachment_schema;
+}
+
+static AclResult
+namespace_usage(Oid nspid, Oid roleid)
+{
+#if PG_VERSION_NUM >= 160000
+	return object_aclcheck(NamespaceRelationId, nspid, roleid, ACL_USAGE);
+#else
+	return pg_namespace_aclcheck(nspid, roleid, ACL_USAGE);
+#endif
+}
+
+/*
+ * Why the statements cannot run as the recorded owner of the attached
+ * tables, or NULL if they can: the tables belong to another role now, or
+ * that role lost what attach granted it.  Both happen after a restore with
+ * pg_restore --no-owner or --no-privileges, which keeps the attachment's
+ * rows but not the owner and grants they speak of; every statement would
+ * then fail with a permission error on one table or another.  The result
+ * is in TopMemoryContext.
+ */
+static char *
+unusable_attachment(const char *schema, Oid owner)
+{
+	Oid			nspid = get_namespace_oid(schema, true);
+	Oid			relid = OidIsValid(nspid) ?
+		get_relname_relid("workflows", nspid) : InvalidOid;
+	Oid			ours = get_namespace_oid("workflow_registry", false);
+	char	   *owner_name = GetUserNameFromId(owner, true);
+	char	   *problem = NULL;
+	HeapTuple	tup;
+
+	watched_relids[0] = get_relname_relid("attached_workflows", ours);
+	watched_relids[1] = relid;
+	if (!OidIsValid(relid))
+		problem = psprintf("Schema \"%s\" has no table \"workflows\" any more.", schema);
+	else if (owner_name == NULL)
+		problem = psprintf("The role that owned orchestrator-core's tables (oid %u) does not exist any more.", owner);
+	else if ((tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid))) != NULL)
+	{
+		Oid			relowner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+
+		ReleaseSysCache(tup);
+		if (relowner != owner)
+			problem = psprintf("Table \"%s.workflows\" belongs to role \"%s\", but the attachment runs its statements as role \"%s\".",
+							   schema, GetUserNameFromId(relowner, false), owner_name);
+		else if (!superuser_arg(owner) &&
+				 (namespace_usage(ours, owner) != ACLCHECK_OK ||
+				  pg_class_aclcheck(watched_relids[0], owner,
+									ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE) != ACLCHECK_OK))
+			problem = psprintf("Role \"%s\", which owns orchestrator-core's tables, has lost the privileges attach gave it on schema workflow_registry and its table attached_workflows.",
+							   owner_name);
+	}
+	return problem ? MemoryContextStrdup(TopMemoryContext, problem) : NULL;
+}
+
+/*
+ * Raise the error of an attachment whose statements cannot run (see
+ * unusable_attachment), before they would fail on a table's permissions.
+ */
+void
+wr_check_attachment_usable(void)
+{
+	if (wr_attached_schema() == NULL || attachment_problem == NULL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("the attachment to orchestrator-core's tables in schema \"%s\" cannot be used",
+					attachment_schema),
+			 errdetail_internal("%s", attachment_problem),
+			 errhint("As the owner of the extension, run workflow_registry.detach_orchestrator_core() and then attach_orchestrator_core() again; a restore keeps an attachment only with its owners and privileges.")));
+}
+
+/* The owner of the attached tables; only valid while attached. */
+Oid
+wr_attached_owner(void)
+{
+	(void) wr_attached_schema();
+	return attachment_owner;
+}
+
+uint64
+wr_attachment_generation(void)
+{
+	return attachment_generation;
+}
+
+/* Tell every backend, at commit, that the attachment changed. */
+void
+wr_attachment_changed(void)
+{
+	CacheInvalidateRelcacheByRelid(wr_attachment_relid());
+}
+
+/*
+ * A statement on the attached table wrote no row where one was due: if
+ * BEFORE row triggers for one of the events (TRIGGER_TYPE_INSERT, ...) are
+ * on the table, one of them returned NULL, and that is the error, naming
+ * the table and those triggers, rather than a retry that would never
+ * succeed.  Returns if there are none (a concurrent change, which the
+ * caller retries).  "what" is the write ("insert", "delete", "restore") of
+ * the row of the item kind and name.
+ */
+void
+wr_check_not_suppressed(const char *table, int16 events, const char *what,
+						const char *kind, const char *name)
+{
+	const char *schema = wr_attached_schema();
+	Oid			relid;
+	Relation	rel;
+	StringInfoData triggers;
+
+	if (schema == NULL)
+		return;
+	relid = get_relname_relid(table, get_namespace_oid(schema, false));
+	if (!OidIsValid(relid))
+		return;
+	initStringInfo(&triggers);
+	rel = relation_open(relid, AccessShareLock);
+	for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+	{
+		const Trigger *t = &rel->trigdesc->triggers[i];
+
+		if (TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_BEFORE(t->tgtype) &&
+			(t->tgtype & events) != 0 && t->tgenabled != TRIGGER_DISABLED)
+			appendStringInfo(&triggers, "%s%s", triggers.len > 0 ? ", " : "",
+							 quote_identifier(t->tgname));
+	}
+	relation_close(rel, AccessShareLock);
+	if (triggers.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+				 errmsg("a trigger on table %s suppressed the %s of %s \"%s\"",
+						wr_attached_table(schema, table), what, kind,
+						wr_clip(name)),
+				 errdetail("One of the table's BEFORE row triggers (%s) returned NULL, so the row was not written; the registry writes a row whole or not at all.",
+						   triggers.data),
+				 errhint("Have the trigger return the row for the registry's writes, or disable it.")));
+}
+
+/* schema.table, quoted, for the statements built for an attachment */
+const char *
+wr_attached_table(const char *schema, const char *table)
+{
+	return quote_qualified_identifier(schema, table);
+}
+
+/*
+ * Become the owner of orchestrator-core's tables in "schema" until
+ * wr_leave_owner, in a security-restricted operation, as
+ * ri_triggers.c becomes a table's owner and CREATE INDEX, VACUUM and
+ * REFRESH MATERIALIZED VIEW do: whatever that role attached to its tables
+ * (a trigger, a rule, an index predicate or statistics expression the
+ * planner folds, a column default, a policy, a view in a table's place)
+ * then runs as that role, never as the extension's owner, and cannot
+ * change the session.  Its code runs with the search_path orchestrator-core
+ * itself runs with, the schema and then pg_catalog, and the caller's
+ * temporary schema last, never ahead of them: an unqualified name in a
+ * trigger of that role's finds that role's objects, not look-alikes that the
+ * calling writer made in pg_temp.  An error restores the user and the
+ * setting with the (sub)transaction's abort.
+ */
+void
+wr_become_owner(Oid owner, const char *schema, WrUserContext *saved)
+{
+	saved->switched = true;
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	saved->guc_nestlevel = NewGUCNestLevel();
+	SetUserIdAndSecContext(owner,
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	(void) set_config_option("search_path",
+							 psprintf("%s, pg_catalog, pg_temp",
+									  quote_identifier(schema)),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+}
+
+void
+wr_leave_owner(const WrUserContext *saved)
+{
+	if (!saved->switched)
+		return;
+	AtEOXact_GUC(true, saved->guc_nestlevel);
+	SetUserIdAndSecContext(saved->userid, saved->sec_context);
+}
