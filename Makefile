@@ -5,6 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = workflow_registry
 OBJS = \
+	src/api.o \
 	src/attach.o \
 	src/bulk.o \
 	src/catalog.o \
