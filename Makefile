@@ -40,7 +40,7 @@ PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import \
 	import_security table_checks item_names attach attach_bulk attach_migrations \
 	attach_manifest attach_unusable attach_security default \
-	fresh_upgraded hostile_search_path fuzz
+	fresh_upgraded hostile_search_path result_columns fuzz
 
 # Concurrency: specs in test/isolation/specs, expected output in
 # test/isolation/expected.

@@ -1107,12 +1107,11 @@ wr_check(Jsonb *code, WrApiVersion api, Tuplestorestate *out,
 		wr_execute_versioned(&statements, MANIFEST_CHECK, api, values, NULL);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
-		int			ncols = SPI_tuptable->tupdesc->natts;
 		Datum		row[6];
 		bool		nulls[6];
 
-		Assert(ncols == outdesc->natts && ncols <= (int) lengthof(row));
-		for (int c = 0; c < ncols; c++)
+		/* the entry point checked outdesc against the SQL declaration */
+		for (int c = 0; c < outdesc->natts; c++)
 			row[c] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc,
 								   c + 1, &nulls[c]);
 		tuplestore_putvalues(out, outdesc, row, nulls);

@@ -84,6 +84,8 @@ static Datum revert_migration_internal(FunctionCallInfo fcinfo,
 									   WrApiVersion api);
 static Datum plan_internal(FunctionCallInfo fcinfo, WrApiVersion api);
 static Datum sync_internal(FunctionCallInfo fcinfo, WrApiVersion api);
+static Datum check_internal(FunctionCallInfo fcinfo, WrApiVersion api,
+							 int ncolumns);
 static bool workflow_row_is_valid(FunctionCallInfo fcinfo, bool is_default);
 static void prevent_write(const char *fname);
 
@@ -107,6 +109,24 @@ prevent_write(const char *fname)
 {
 	PreventCommandDuringRecovery(fname);
 	PreventCommandIfReadOnly(fname);
+}
+
+/*
+ * Set up a set-returning function's result, whose SQL declaration (of the
+ * version the entry point is bound to) has ncolumns columns.  The rows
+ * below are built for that many: a script and a library that disagreed
+ * would write past a row, so a mismatch is an error, as
+ * pg_stat_statements checks its own declaration.
+ */
+static void
+materialize(FunctionCallInfo fcinfo, int ncolumns)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (rsinfo->setDesc->natts != ncolumns)
+		elog(ERROR, "incorrect number of output arguments: %d, expected %d",
+			 rsinfo->setDesc->natts, ncolumns);
 }
 
 /* create_workflow(workflow jsonb) RETURNS uuid, as of 1.0 */
@@ -271,7 +291,7 @@ create_workflows_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("workflow definitions", "create_workflows");
 
-	InitMaterializedSRF(fcinfo, 0);
+	materialize(fcinfo, 2);
 
 	wr_check_catalog();
 	wr_register_workflows(PG_GETARG_JSONB_P(0), api,
@@ -375,7 +395,7 @@ plan_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	if (PG_ARGISNULL(1))
 		wr_report_null_argument("allow_delete", "plan");
 
-	InitMaterializedSRF(fcinfo, 0);
+	materialize(fcinfo, 6);
 	wr_check_catalog();
 	wr_plan(PG_GETARG_JSONB_P(0), PG_GETARG_BOOL(1), api,
 			rsinfo->setResult, rsinfo->setDesc);
@@ -413,7 +433,7 @@ sync_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	if (PG_ARGISNULL(2))
 		wr_report_null_argument("allow_delete", "sync");
 
-	InitMaterializedSRF(fcinfo, 0);
+	materialize(fcinfo, 6);
 	wr_check_catalog();
 	wr_sync(PG_GETARG_JSONB_P(0), text_to_cstring(PG_GETARG_TEXT_PP(1)),
 			PG_GETARG_BOOL(2), api, rsinfo->setResult, rsinfo->setDesc);
@@ -427,16 +447,7 @@ sync_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 Datum
 check_code(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-
-	if (PG_ARGISNULL(0))
-		wr_report_null_argument("code workflows", "check");
-
-	InitMaterializedSRF(fcinfo, 0);
-	wr_check_catalog();
-	wr_check(PG_GETARG_JSONB_P(0), WR_API_1_4, rsinfo->setResult,
-			 rsinfo->setDesc);
-	return (Datum) 0;
+	return check_internal(fcinfo, WR_API_1_4, 4);
 }
 
 /*
@@ -448,15 +459,20 @@ check_code(PG_FUNCTION_ARGS)
 Datum
 check_code_1_8(PG_FUNCTION_ARGS)
 {
+	return check_internal(fcinfo, WR_API_1_8, 6);
+}
+
+static Datum
+check_internal(FunctionCallInfo fcinfo, WrApiVersion api, int ncolumns)
+{
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("code workflows", "check");
 
-	InitMaterializedSRF(fcinfo, 0);
+	materialize(fcinfo, ncolumns);
 	wr_check_catalog();
-	wr_check(PG_GETARG_JSONB_P(0), WR_API_1_8, rsinfo->setResult,
-			 rsinfo->setDesc);
+	wr_check(PG_GETARG_JSONB_P(0), api, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
 
@@ -492,7 +508,7 @@ import_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	if (PG_ARGISNULL(1))
 		wr_report_null_argument("dry_run", "import_orchestrator_core");
 
-	InitMaterializedSRF(fcinfo, 0);
+	materialize(fcinfo, 4);
 	wr_check_catalog();
 	wr_refuse_attached("import_orchestrator_core()");
 	wr_import_orchestrator_core(NameStr(*PG_GETARG_NAME(0)), PG_GETARG_BOOL(1),
@@ -524,7 +540,7 @@ attach_orchestrator_core(PG_FUNCTION_ARGS)
 				 errdetail("It names the workflows linked to every product, as orchestrator-core's DEFAULT_PRODUCT_WORKFLOWS."),
 				 errhint("Write it as '{modify_note}'.")));
 
-	InitMaterializedSRF(fcinfo, 0);
+	materialize(fcinfo, 4);
 	wr_check_catalog();
 	wr_attach(NameStr(*PG_GETARG_NAME(0)), defaults, rsinfo->setResult,
 			  rsinfo->setDesc);
