@@ -84,8 +84,8 @@ typedef enum WrBulkStatement
 static char *build_existing(WrApiVersion api);
 static char *build_insert(WrApiVersion api);
 static char *attached_existing(const char *schema);
-static char *attached_unmatched(const char *schema);
 static char *attached_insert(const char *schema);
+static char *unmatched(const WrTables *t);
 
 /*
  * The first item whose product type (and tag) matches no product: its
@@ -110,8 +110,7 @@ static const WrStatement bulk_sql[] = {
 		.build = build_existing, .attached = attached_existing, BULK_ARGS
 	},
 	[BULK_UNMATCHED] = {
-		.sql = UNMATCHED("workflow_registry.products"),
-		.attached = attached_unmatched,
+		.tables = unmatched,
 		BULK_ARGS
 	},
 	[BULK_INSERT] = {
@@ -120,6 +119,12 @@ static const WrStatement bulk_sql[] = {
 };
 
 static WrStatements statements = WR_STATEMENTS(bulk_sql);
+
+static char *
+unmatched(const WrTables *t)
+{
+	return psprintf(UNMATCHED("%s"), t->products);
+}
 
 static char *
 build_existing(WrApiVersion api)
@@ -184,12 +189,6 @@ attached_existing(const char *schema)
 					" FOR KEY SHARE OF w",
 					wr_attached_workflow_columns(),
 					wr_attached_table(schema, "workflows"));
-}
-
-static char *
-attached_unmatched(const char *schema)
-{
-	return psprintf(UNMATCHED("%s"), wr_attached_table(schema, "products"));
 }
 
 /*

@@ -62,20 +62,17 @@ typedef enum WrLinksStatement
 	LINKS_DEFAULT_WORKFLOW_IDS
 } WrLinksStatement;
 
-static char *attached_product_ids(const char *schema);
+static char *product_ids(const WrTables *t);
 static char *attached_workflow_ids(const char *schema);
-static char *attached_product_tags(const char *schema);
+static char *product_tags(const WrTables *t);
+static char *all_product_ids(const WrTables *t);
 static char *build_default_workflow_ids(WrApiVersion api);
-static char *attached_all_product_ids(const char *schema);
 static char *attached_default_workflow_ids(const char *schema);
 
 static const WrStatement links_sql[] = {
 	/* the other side of the links, for check_unchanged() */
 	[LINKS_PRODUCT_IDS] = {
-		.sql = "SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
-		" FROM workflow_registry.products AS p"
-		" WHERE p.product_type OPERATOR(pg_catalog.=) $1",
-		.attached = attached_product_ids,
+		.tables = product_ids,
 		.nargs = 1, .argtypes = {TEXTOID}, .read_only = true
 	},
 	[LINKS_WORKFLOW_IDS] = {
@@ -87,18 +84,12 @@ static const WrStatement links_sql[] = {
 	},
 	/* "GROUP, USER_INT": the tags of a product type, for an error detail */
 	[LINKS_PRODUCT_TAGS] = {
-		.sql = "SELECT pg_catalog.string_agg(DISTINCT p.tag::pg_catalog.text, ', '"
-		" ORDER BY p.tag::pg_catalog.text)"
-		" FROM workflow_registry.products AS p"
-		" WHERE p.product_type OPERATOR(pg_catalog.=) $1",
-		.attached = attached_product_tags,
+		.tables = product_tags,
 		.nargs = 1, .argtypes = {TEXTOID}
 	},
 	/* the two sides of the default workflows' links, for check_unchanged() */
 	[LINKS_ALL_PRODUCT_IDS] = {
-		.sql = "SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
-		" FROM workflow_registry.products AS p",
-		.attached = attached_all_product_ids,
+		.tables = all_product_ids,
 		.read_only = true
 	},
 	[LINKS_DEFAULT_WORKFLOW_IDS] = {
@@ -110,13 +101,28 @@ static const WrStatement links_sql[] = {
 
 static WrStatements statements = WR_STATEMENTS(links_sql);
 
-/* The same, for a registry attached to orchestrator-core's tables. */
 static char *
-attached_product_ids(const char *schema)
+product_ids(const WrTables *t)
 {
 	return psprintf("SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
 					" FROM %s AS p WHERE p.product_type OPERATOR(pg_catalog.=) $1",
-					wr_attached_table(schema, "products"));
+					t->products);
+}
+
+static char *
+product_tags(const WrTables *t)
+{
+	return psprintf("SELECT pg_catalog.string_agg(DISTINCT p.tag::pg_catalog.text, ', '"
+					" ORDER BY p.tag::pg_catalog.text)"
+					" FROM %s AS p WHERE p.product_type OPERATOR(pg_catalog.=) $1",
+					t->products);
+}
+
+static char *
+all_product_ids(const WrTables *t)
+{
+	return psprintf("SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
+					" FROM %s AS p", t->products);
 }
 
 static char *
@@ -129,15 +135,6 @@ attached_workflow_ids(const char *schema)
 					wr_attached_table(schema, "workflows"));
 }
 
-static char *
-attached_product_tags(const char *schema)
-{
-	return psprintf("SELECT pg_catalog.string_agg(DISTINCT p.tag::pg_catalog.text, ', '"
-					" ORDER BY p.tag::pg_catalog.text)"
-					" FROM %s AS p WHERE p.product_type OPERATOR(pg_catalog.=) $1",
-					wr_attached_table(schema, "products"));
-}
-
 /* Before 1.8 there are no default workflows. */
 static char *
 build_default_workflow_ids(WrApiVersion api)
@@ -146,13 +143,6 @@ build_default_workflow_ids(WrApiVersion api)
 		return pstrdup("SELECT NULL::pg_catalog.text");
 	return pstrdup("SELECT pg_catalog.array_agg(w.workflow_id ORDER BY w.workflow_id)::pg_catalog.text"
 				   " FROM workflow_registry.workflows AS w WHERE w.is_default");
-}
-
-static char *
-attached_all_product_ids(const char *schema)
-{
-	return psprintf("SELECT pg_catalog.array_agg(p.product_id ORDER BY p.product_id)::pg_catalog.text"
-					" FROM %s AS p", wr_attached_table(schema, "products"));
 }
 
 static char *

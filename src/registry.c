@@ -103,16 +103,16 @@ static char *attached_delete(const char *schema, const char *entry,
 							 const char *result);
 static char *attached_delete_workflow(const char *schema);
 static char *attached_create_product(const char *schema);
-static char *attached_find_product(const char *schema);
-static char *attached_product_type(const char *schema);
-static char *attached_delete_product(const char *schema);
 static char *attached_product_subscriptions(const char *schema);
 static void check_no_subscriptions(const char *name);
 
 static char *attached_delete_workflow_undoably(const char *schema);
-static char *attached_delete_product_undoably(const char *schema);
 static char *attached_workflow_for_update(const char *schema);
 static char *attached_update_workflow(const char *schema);
+static char *find_product(const WrTables *t);
+static char *product_type(const WrTables *t);
+static char *delete_product(const WrTables *t);
+static char *delete_product_undoably(const WrTables *t);
 
 static const WrStatement registry_sql[] = {
 	/*
@@ -168,24 +168,17 @@ static const WrStatement registry_sql[] = {
 		PRODUCT_ARGS
 	},
 	[REG_FIND_PRODUCT] = {
-		.sql = "SELECT p.product_id, p.description, p.product_type, p.tag, p.status"
-		" FROM workflow_registry.products AS p"
-		" WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
-		.attached = attached_find_product,
+		.tables = find_product,
 		NAME_ARG
 	},
+	/* the type as registered now, without locking the row */
 	[REG_PRODUCT_TYPE] = {
-		.sql = "SELECT p.product_type::pg_catalog.text"
-		" FROM workflow_registry.products AS p"
-		" WHERE p.name OPERATOR(pg_catalog.=) $1",
-		.attached = attached_product_type,
+		.tables = product_type,
 		NAME_ARG
 	},
+	/* attached, orchestrator-core's subscriptions were checked before */
 	[REG_DELETE_PRODUCT] = {
-		.sql = "DELETE FROM workflow_registry.products AS p"
-		" WHERE" PRODUCT_OF_TYPE("p")
-		" RETURNING p.product_id",
-		.attached = attached_delete_product,
+		.tables = delete_product,
 		NAME_TYPE_ARGS
 	},
 
@@ -204,17 +197,7 @@ static const WrStatement registry_sql[] = {
 		NAME_TYPE_ARGS
 	},
 	[REG_DELETE_PRODUCT_UNDOABLY] = {
-		.sql = "WITH d AS ("
-		" DELETE FROM workflow_registry.products AS p"
-		" WHERE" PRODUCT_OF_TYPE("p") " RETURNING p.*)"
-		" SELECT pg_catalog.jsonb_build_object("
-		" 'op', 'restore_product', 'name', d.name, 'row', pg_catalog.to_jsonb(d.*),"
-		" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.workflow_id ORDER BY pw.workflow_id)"
-		" FROM workflow_registry.products_workflows AS pw"
-		" WHERE pw.product_id OPERATOR(pg_catalog.=) d.product_id), '[]'::pg_catalog.jsonb)),"
-		" d.product_type::pg_catalog.text"
-		" FROM d",
-		.attached = attached_delete_product_undoably,
+		.tables = delete_product_undoably,
 		NAME_TYPE_ARGS
 	},
 	/* the row to change, and the entry that restores its values */
@@ -237,6 +220,54 @@ static const WrStatement registry_sql[] = {
 };
 
 static WrStatements statements = WR_STATEMENTS(registry_sql);
+
+static char *
+find_product(const WrTables *t)
+{
+	return psprintf("SELECT p.product_id, p.description::pg_catalog.text,"
+					" p.product_type::pg_catalog.text, p.tag::pg_catalog.text,"
+					" p.status::pg_catalog.text"
+					" FROM %s AS p"
+					" WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+					t->products);
+}
+
+static char *
+product_type(const WrTables *t)
+{
+	return psprintf("SELECT p.product_type::pg_catalog.text FROM %s AS p"
+					" WHERE p.name OPERATOR(pg_catalog.=) $1",
+					t->products);
+}
+
+static char *
+delete_product(const WrTables *t)
+{
+	return psprintf("DELETE FROM %s AS p WHERE" PRODUCT_OF_TYPE("p")
+					" RETURNING p.product_id",
+					t->products);
+}
+
+/*
+ * The undo entry restores the row and its links (attached,
+ * orchestrator-core's subscriptions were checked before:
+ * delete_under_type_lock).
+ */
+static char *
+delete_product_undoably(const WrTables *t)
+{
+	return psprintf("WITH d AS ("
+					" DELETE FROM %1$s AS p"
+					" WHERE" PRODUCT_OF_TYPE("p") " RETURNING p.*)"
+					" SELECT pg_catalog.jsonb_build_object("
+					" 'op', 'restore_product', 'name', d.name, 'row', pg_catalog.to_jsonb(d.*),"
+					" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.workflow_id ORDER BY pw.workflow_id)"
+					" FROM %2$s AS pw"
+					" WHERE pw.product_id OPERATOR(pg_catalog.=) d.product_id), '[]'::pg_catalog.jsonb)),"
+					" d.product_type::pg_catalog.text"
+					" FROM d",
+					t->products, t->links);
+}
 
 /* A key of a definition, as registered and as given; NULL is "not set". */
 typedef struct WrField
@@ -671,33 +702,6 @@ attached_create_product(const char *schema)
 }
 
 static char *
-attached_find_product(const char *schema)
-{
-	return psprintf("SELECT p.product_id, p.description::pg_catalog.text,"
-					" p.product_type::pg_catalog.text, p.tag::pg_catalog.text,"
-					" p.status::pg_catalog.text"
-					" FROM %s AS p"
-					" WHERE p.name OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
-					wr_attached_table(schema, "products"));
-}
-
-static char *
-attached_product_type(const char *schema)
-{
-	return psprintf("SELECT p.product_type::pg_catalog.text FROM %s AS p"
-					" WHERE p.name OPERATOR(pg_catalog.=) $1",
-					wr_attached_table(schema, "products"));
-}
-
-static char *
-attached_delete_product(const char *schema)
-{
-	return psprintf("DELETE FROM %s AS p WHERE" PRODUCT_OF_TYPE("p")
-					" RETURNING p.product_id",
-					wr_attached_table(schema, "products"));
-}
-
-static char *
 attached_product_subscriptions(const char *schema)
 {
 	if (!attached_table_exists(schema, "subscriptions"))
@@ -1052,24 +1056,6 @@ attached_delete_workflow_undoably(const char *schema)
 									" AS entry, m.product_type::pg_catalog.text AS product_type",
 									wr_attached_table(schema, "products_workflows")),
 						   "t.entry, t.product_type");
-}
-
-/* orchestrator-core's subscriptions were checked before (delete_under_type_lock) */
-static char *
-attached_delete_product_undoably(const char *schema)
-{
-	return psprintf("WITH d AS ("
-					" DELETE FROM %1$s AS p"
-					" WHERE" PRODUCT_OF_TYPE("p") " RETURNING p.*)"
-					" SELECT pg_catalog.jsonb_build_object("
-					" 'op', 'restore_product', 'name', d.name, 'row', pg_catalog.to_jsonb(d.*),"
-					" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.workflow_id ORDER BY pw.workflow_id)"
-					" FROM %2$s AS pw"
-					" WHERE pw.product_id OPERATOR(pg_catalog.=) d.product_id), '[]'::pg_catalog.jsonb)),"
-					" d.product_type::pg_catalog.text"
-					" FROM d",
-					wr_attached_table(schema, "products"),
-					wr_attached_table(schema, "products_workflows"));
 }
 
 /* a soft-deleted workflow is not registered, so it cannot be updated */

@@ -35,7 +35,8 @@ wr_kept_plan(WrStatements *statements, int which, WrApiVersion api)
 	const WrStatement *st = &statements->statements[which];
 	WrKeptPlans *kept = &statements->kept[which];
 	SPIPlanPtr *slot;
-	const char *schema = st->attached ? wr_attached_schema() : NULL;
+	const char *schema = st->attached || st->tables ?
+		wr_attached_schema() : NULL;
 
 	Assert(which >= 0 && which < statements->nstatements);
 	if (schema != NULL)
@@ -59,11 +60,20 @@ wr_kept_plan(WrStatements *statements, int which, WrApiVersion api)
 	}
 	if (*slot == NULL)
 	{
-		const char *sql = schema ? st->attached(schema) :
-			st->build ? st->build(api) : st->sql;
+		const char *sql;
 		SPIPlanPtr	plan;
 		WrUserContext saved;
 
+		if (st->tables)
+		{
+			WrTables	tables = wr_registry_tables(schema);
+
+			sql = st->tables(&tables);
+		}
+		else if (schema)
+			sql = st->attached(schema);
+		else
+			sql = st->build ? st->build(api) : st->sql;
 		if (sql == NULL)
 			elog(ERROR, "statement %d is only for a registry attached to orchestrator-core",
 				 which);
@@ -119,7 +129,8 @@ void
 wr_enter_registry_owner(WrStatements *statements, int which,
 						WrUserContext *saved)
 {
-	const char *schema = statements->statements[which].attached != NULL ?
+	const WrStatement *st = &statements->statements[which];
+	const char *schema = st->attached || st->tables ?
 		wr_attached_schema() : NULL;
 
 	saved->switched = false;

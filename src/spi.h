@@ -26,7 +26,9 @@
  * builds its text for a registry attached to orchestrator-core's tables
  * (tables.h); while the database is attached that text is planned and run
  * instead, whatever the API version.  A statement without it names only
- * the extension's own objects and is run as it is in both cases.
+ * the extension's own objects and is run as it is in both cases.  A
+ * statement whose text is the same in both but for the tables' names gives
+ * .tables instead of all three: one text over the resolved tables.
  *
  *-------------------------------------------------------------------------
  */
@@ -46,6 +48,7 @@ typedef struct WrStatement
 	const char *sql;
 	char	   *(*build) (WrApiVersion api);	/* instead of sql */
 	char	   *(*attached) (const char *schema);	/* while attached */
+	char	   *(*tables) (const WrTables *tables); /* instead of all three */
 	int			nargs;
 	Oid			argtypes[WR_MAX_STATEMENT_ARGS];
 	bool		read_only;		/* as SPI_execute_plan() takes it */

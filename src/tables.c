@@ -272,6 +272,19 @@ wr_attached_table(const char *schema, const char *table)
 	return quote_qualified_identifier(schema, table);
 }
 
+WrTables
+wr_registry_tables(const char *schema)
+{
+	WrTables	t;
+
+	if (schema == NULL)
+		schema = "workflow_registry";
+	t.workflows = wr_attached_table(schema, "workflows");
+	t.products = wr_attached_table(schema, "products");
+	t.links = wr_attached_table(schema, "products_workflows");
+	return t;
+}
+
 /*
  * Become the owner of orchestrator-core's tables in "schema" until
  * wr_leave_owner, in a security-restricted operation, as

@@ -25,6 +25,20 @@ extern void wr_check_attachment_usable(void);
 extern const char *wr_attached_table(const char *schema, const char *table);
 
 /*
+ * The registry's tables, qualified and quoted: the extension's own
+ * (schema NULL) or orchestrator-core's in the attached schema, for a
+ * statement whose text is the same on both.
+ */
+typedef struct WrTables
+{
+	const char *workflows;
+	const char *products;
+	const char *links;			/* products_workflows */
+} WrTables;
+
+extern WrTables wr_registry_tables(const char *schema);
+
+/*
  * The statements on attached tables share two rules, written once here.
  * WR_RECORD_ATTACHED records what a SELECT of (workflow_id, product_type,
  * product_tag, is_default) gives in attached_workflows, replacing an older

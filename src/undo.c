@@ -86,7 +86,7 @@ static char *build_restore_workflow(WrApiVersion api);
 static char *build_restore_workflow_values(WrApiVersion api);
 static char *build_restore_product(WrApiVersion api);
 static char *attached_create_workflow(const char *schema);
-static char *attached_create_product(const char *schema);
+static char *delete_created_product(const WrTables *t);
 static char *attached_restore_workflow(const char *schema);
 static char *attached_restore_workflow_values(const char *schema);
 static char *attached_restore_product(const char *schema);
@@ -99,10 +99,9 @@ static const WrStatement undo_sql[] = {
 		.attached = attached_create_workflow,
 		.nargs = 1, .argtypes = {TEXTOID}
 	},
+	/* attached, orchestrator-core's subscriptions were checked before (wr_undo) */
 	[UNDO_CREATE_PRODUCT] = {
-		.sql = "DELETE FROM workflow_registry.products"
-		" WHERE product_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid RETURNING 1",
-		.attached = attached_create_product,
+		.tables = delete_created_product,
 		.nargs = 1, .argtypes = {TEXTOID}
 	},
 	/* the row as it was, ids and times included */
@@ -131,6 +130,14 @@ static const WrStatement undo_sql[] = {
 };
 
 static WrStatements statements = WR_STATEMENTS(undo_sql);
+
+static char *
+delete_created_product(const WrTables *t)
+{
+	return psprintf("DELETE FROM %s"
+					" WHERE product_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid RETURNING 1",
+					t->products);
+}
 
 /*
  * The restores of the extension's own rows: from 1.8 with is_default, which
@@ -296,15 +303,6 @@ attached_create_workflow(const char *schema)
 					wr_attached_table(schema, "workflows"),
 					wr_attached_table(schema, "products_workflows"),
 					ran);
-}
-
-/* orchestrator-core's subscriptions were checked before (wr_undo) */
-static char *
-attached_create_product(const char *schema)
-{
-	return psprintf("DELETE FROM %s"
-					" WHERE product_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid RETURNING 1",
-					wr_attached_table(schema, "products"));
 }
 
 /*
