@@ -57,6 +57,7 @@
 #include "miscadmin.h"
 #include "spi.h"
 #include "tables.h"
+#include "undo.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -302,8 +303,7 @@ record_attachment(const char *schema, TimestampTz started)
 								 quote_identifier(schema)),
 						construct_empty_array(TEXTOID),
 						DirectFunctionCall1(jsonb_in, CStringGetDatum(steps.data)),
-						list_make1(DatumGetPointer(DirectFunctionCall1(jsonb_in,
-																	   CStringGetDatum("{\"op\": \"detach_orchestrator_core\"}")))),
+						list_make1(DatumGetPointer(wr_undo_entry_for_detach())),
 						NIL, started);
 }
 

@@ -81,9 +81,7 @@ typedef enum WrLedgerStatement
 	LEDGER_INSERT,
 	LEDGER_FIND_APPLIED,
 	LEDGER_DEPENDANT,
-	LEDGER_UNDO_ENTRIES,
-	LEDGER_MARK_REVERTED,
-	LEDGER_ATTACHED_ENTRY
+	LEDGER_MARK_REVERTED
 } WrLedgerStatement;
 
 static const WrStatement ledger_sql[] = {
@@ -142,30 +140,11 @@ static const WrStatement ledger_sql[] = {
 		" ORDER BY m.applied_at LIMIT 1",
 		.nargs = 3, .argtypes = {TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID}
 	},
-	/* the undo entries, last first */
-	[LEDGER_UNDO_ENTRIES] = {
-		.sql = "SELECT u.e OPERATOR(pg_catalog.->>) 'op', u.e OPERATOR(pg_catalog.->>) 'id',"
-		" u.e OPERATOR(pg_catalog.->>) 'name',"
-		" COALESCE(u.e OPERATOR(pg_catalog.->>) 'product_type',"
-		" u.e OPERATOR(pg_catalog.->) 'row' OPERATOR(pg_catalog.->>) 'product_type'),"
-		" u.e OPERATOR(pg_catalog.->) 'row', u.e OPERATOR(pg_catalog.->) 'links',"
-		" CASE WHEN pg_catalog.jsonb_typeof(u.e OPERATOR(pg_catalog.->) 'attached')"
-		" OPERATOR(pg_catalog.=) 'object' THEN u.e OPERATOR(pg_catalog.->) 'attached' END,"
-		" u.e OPERATOR(pg_catalog.->>) 'schema'"
-		" FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS u(e, n)"
-		" ORDER BY u.n DESC",
-		.nargs = 1, .argtypes = {JSONBOID}
-	},
 	[LEDGER_MARK_REVERTED] = {
 		.sql = "UPDATE workflow_registry.migrations"
 		" SET reverted_at = pg_catalog.clock_timestamp(), reverted_by = $2"
 		" WHERE version OPERATOR(pg_catalog.=) $1 AND reverted_at IS NULL",
 		.nargs = 2, .argtypes = {TEXTOID, NAMEOID}
-	},
-	/* an undo entry written on the attached registry of schema $2 */
-	[LEDGER_ATTACHED_ENTRY] = {
-		.sql = "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('schema', $2)",
-		.nargs = 2, .argtypes = {JSONBOID, TEXTOID}, .read_only = true
 	},
 };
 
@@ -424,7 +403,7 @@ run_step(const WrStep *s, WrApiVersion api, List **touches)
 		case STEP_CREATE_TASK:
 			wr_register_workflow(&s->workflow, api, &id, &created);
 			if (created)
-				undo = wr_undo_entry_for_create("delete_workflow", &id, s->name,
+				undo = wr_undo_entry_for_create(WR_UNDO_DELETE_WORKFLOW, &id, s->name,
 												s->workflow.product_type);
 			add_touch(touches, "workflow", s->name);
 			add_touch(touches, "product_type", s->workflow.product_type);
@@ -445,7 +424,7 @@ run_step(const WrStep *s, WrApiVersion api, List **touches)
 		case STEP_CREATE_PRODUCT:
 			wr_register_product(&s->product, api, &id, &created);
 			if (created)
-				undo = wr_undo_entry_for_create("delete_product", &id, s->name,
+				undo = wr_undo_entry_for_create(WR_UNDO_DELETE_PRODUCT, &id, s->name,
 												s->product.product_type);
 			add_touch(touches, "product", s->name);
 			add_touch(touches, "product_type", s->product.product_type);
@@ -457,23 +436,6 @@ run_step(const WrStep *s, WrApiVersion api, List **touches)
 			break;
 	}
 	return undo;
-}
-
-/*
- * An undo entry written on an attached registry names its schema: its row
- * images are orchestrator-core's, and only a revert on the same registry
- * can restore them (check_may_undo).  The entries of the extension's own
- * tables stay as they always were.  The caller is connected to SPI.
- */
-static Datum
-attached_entry(Datum entry)
-{
-	Datum		values[2];
-
-	values[0] = entry;
-	values[1] = CStringGetTextDatum(wr_attached_schema());
-	wr_execute(&statements, LEDGER_ATTACHED_ENTRY, values, NULL);
-	return wr_result_datum_copy(1);
 }
 
 /*
@@ -550,8 +512,8 @@ lock_step_types(const WrStep *steps, int nsteps, WrApiVersion api)
  * connected to SPI.
  */
 static void
-lock_undo_types(SPITupleTable *entries, Datum touches, bool touches_null,
-				WrApiVersion api)
+lock_undo_types(const WrUndo *entries, int nentries, Datum touches,
+				bool touches_null, WrApiVersion api)
 {
 	bool		defaults = false;
 	bool		products = false;
@@ -564,21 +526,19 @@ lock_undo_types(SPITupleTable *entries, Datum touches, bool touches_null,
 	if (!touches_null)
 		deconstruct_array(DatumGetArrayTypeP(touches), TEXTOID, -1, false,
 						  TYPALIGN_INT, &elems, &nulls, &ntouches);
-	locks = palloc(Max(entries->numvals + ntouches, 1) * sizeof(WrTypeLock));
-	for (uint64 i = 0; i < entries->numvals; i++)
+	locks = palloc(Max(nentries + ntouches, 1) * sizeof(WrTypeLock));
+	for (int i = 0; i < nentries; i++)
 	{
-		char	   *op = SPI_getvalue(entries->vals[i], entries->tupdesc, 1);
-		char	   *type = SPI_getvalue(entries->vals[i], entries->tupdesc, 4);
+		const WrUndo *u = &entries[i];
+		bool		product = u->op == WR_UNDO_RESTORE_PRODUCT ||
+			u->op == WR_UNDO_DELETE_PRODUCT;
 
-		bool		product = strcmp(op, "restore_product") == 0 ||
-			strcmp(op, "delete_product") == 0;
-
-		if (type)
-			locks[n++] = (WrTypeLock) {type, product ? ExclusiveLock : ShareLock};
+		if (u->product_type)
+			locks[n++] = (WrTypeLock) {u->product_type, product ? ExclusiveLock : ShareLock};
 		/* a workflow without a type may be a default one */
 		if (product)
 			products = true;
-		else if (type == NULL && strncmp(op, "detach", 6) != 0)
+		else if (u->product_type == NULL && u->op != WR_UNDO_DETACH)
 			defaults = true;
 	}
 	for (int i = 0; i < ntouches; i++)
@@ -604,17 +564,16 @@ lock_undo_types(SPITupleTable *entries, Datum touches, bool touches_null,
  * detach_orchestrator_core(), which reverts it after that check.
  */
 static void
-check_may_undo(SPITupleTable *entries, const char *version)
+check_may_undo(const WrUndo *entries, int nentries, const char *version)
 {
 	Oid			extension = get_extension_oid("workflow_registry", false);
 	const char *attached = wr_attached_schema();
 
-	for (uint64 i = 0; i < entries->numvals; i++)
+	for (int i = 0; i < nentries; i++)
 	{
-		char	   *op = SPI_getvalue(entries->vals[i], entries->tupdesc, 1);
-		char	   *schema = SPI_getvalue(entries->vals[i], entries->tupdesc, 8);
+		const char *schema = entries[i].schema;
 
-		if (strcmp(op, "detach_orchestrator_core") != 0)
+		if (entries[i].op != WR_UNDO_DETACH)
 		{
 			if (schema != NULL && (attached == NULL || strcmp(schema, attached) != 0))
 				ereport(ERROR,
@@ -831,7 +790,7 @@ wr_apply_migration(const char *version, const char *description,
 		ctx.name = parsed[i].name;
 		entry = run_step(&parsed[i], api, &touches);
 		if (entry != (Datum) 0 && wr_attached_schema() != NULL)
-			entry = attached_entry(entry);
+			entry = wr_undo_entry_on_schema(entry, wr_attached_schema());
 		if (entry != (Datum) 0)
 			undo = lappend(undo, DatumGetPointer(entry));
 	}
@@ -886,7 +845,8 @@ wr_revert_migration(const char *version, WrApiVersion api)
 	char	   *kind;
 	bool		isnull;
 	bool		touches_null;
-	SPITupleTable *entries;
+	WrUndo	   *entries;
+	int			nentries;
 
 	SPI_connect();
 	wr_execute(&statements, LEDGER_LOCK, NULL, NULL);
@@ -911,8 +871,8 @@ wr_revert_migration(const char *version, WrApiVersion api)
 
 	values[1] = SPI_getbinval(row, desc, 2, &isnull);
 	values[2] = SPI_getbinval(row, desc, 4, &touches_null);
-	wr_execute(&statements, LEDGER_UNDO_ENTRIES, (Datum[]) {SPI_getbinval(row, desc, 3, &isnull)}, NULL);
-	entries = SPI_tuptable;
+	entries = wr_read_undo_entries(SPI_getbinval(row, desc, 3, &isnull),
+								   version, &nentries);
 
 	wr_execute(&statements, LEDGER_DEPENDANT, values, NULL);
 	if (SPI_processed > 0)
@@ -944,26 +904,10 @@ wr_revert_migration(const char *version, WrApiVersion api)
 				 errhint("Revert \"%s\" first.", dependant)));
 	}
 
-	check_may_undo(entries, version);
-	lock_undo_types(entries, values[2], touches_null, api);
-
-	for (uint64 i = 0; i < entries->numvals; i++)
-	{
-		HeapTuple	e = entries->vals[i];
-		TupleDesc	d = entries->tupdesc;
-		WrUndo		u;
-
-		u.op = SPI_getvalue(e, d, 1);
-		u.id = SPI_getvalue(e, d, 2);
-		u.name = SPI_getvalue(e, d, 3);
-		u.product_type = SPI_getvalue(e, d, 4);
-		u.row = SPI_getbinval(e, d, 5, &isnull);
-		u.links = SPI_getbinval(e, d, 6, &isnull);
-		u.attached = SPI_getbinval(e, d, 7, &isnull);
-		if (isnull)
-			u.attached = (Datum) 0;
-		wr_undo(&u, version, api);
-	}
+	check_may_undo(entries, nentries, version);
+	lock_undo_types(entries, nentries, values[2], touches_null, api);
+	for (int i = 0; i < nentries; i++)
+		wr_undo(&entries[i], version, api);
 
 	values[0] = CStringGetTextDatum(version);
 	values[1] = caller_name();

@@ -30,6 +30,7 @@
 #include "registry.h"
 #include "spi.h"
 #include "tables.h"
+#include "undo.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -77,17 +78,6 @@ typedef enum WrRegistryStatement
 #define PRODUCT_OF_TYPE(p) \
 	" " p ".name OPERATOR(pg_catalog.=) $1" \
 	" AND " p ".product_type OPERATOR(pg_catalog.=) $2"
-
-/*
- * The row image and links of a workflow w, as the undo entry "op" that
- * restores it (undo.c).
- */
-#define WORKFLOW_UNDO_ENTRY(op, w) \
-	" pg_catalog.jsonb_build_object(" \
-	" 'op', '" op "', 'name', " w ".name, 'row', pg_catalog.to_jsonb(" w ".*)," \
-	" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.product_id ORDER BY pw.product_id)" \
-	" FROM workflow_registry.products_workflows AS pw" \
-	" WHERE pw.workflow_id OPERATOR(pg_catalog.=) " w ".workflow_id), '[]'::pg_catalog.jsonb))"
 
 static char *build_insert_workflow(WrApiVersion api);
 static char *build_create_workflow(WrApiVersion api);
@@ -190,7 +180,7 @@ static const WrStatement registry_sql[] = {
 		.sql = "WITH d AS ("
 		" DELETE FROM workflow_registry.workflows AS w"
 		" WHERE" WORKFLOW_OF_TYPE("w") " RETURNING w.*)"
-		" SELECT" WORKFLOW_UNDO_ENTRY("restore_workflow", "d") ","
+		" SELECT" WR_UNDO_WORKFLOW_ENTRY(WR_UNDO_NAME_RESTORE_WORKFLOW, "d", "workflow_registry.products_workflows") ","
 		" d.product_type::pg_catalog.text"
 		" FROM d",
 		.attached = attached_delete_workflow_undoably,
@@ -259,11 +249,7 @@ delete_product_undoably(const WrTables *t)
 	return psprintf("WITH d AS ("
 					" DELETE FROM %1$s AS p"
 					" WHERE" PRODUCT_OF_TYPE("p") " RETURNING p.*)"
-					" SELECT pg_catalog.jsonb_build_object("
-					" 'op', 'restore_product', 'name', d.name, 'row', pg_catalog.to_jsonb(d.*),"
-					" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.workflow_id ORDER BY pw.workflow_id)"
-					" FROM %2$s AS pw"
-					" WHERE pw.product_id OPERATOR(pg_catalog.=) d.product_id), '[]'::pg_catalog.jsonb)),"
+					" SELECT" WR_UNDO_PRODUCT_ENTRY("d", "%2$s") ","
 					" d.product_type::pg_catalog.text"
 					" FROM d",
 					t->products, t->links);
@@ -479,7 +465,7 @@ static char *
 build_workflow_for_update(WrApiVersion api)
 {
 	return psprintf("SELECT w.target::pg_catalog.text, w.description, w.product_type, w.is_task,"
-					" w.product_tag," WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w") ","
+					" w.product_tag," WR_UNDO_WORKFLOW_ENTRY(WR_UNDO_NAME_RESTORE_WORKFLOW_VALUES, "w", "workflow_registry.products_workflows") ","
 					" %s, true"
 					" FROM workflow_registry.workflows AS w"
 					" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
@@ -1032,15 +1018,6 @@ wr_unregister_product(const char *name)
  * it was.
  */
 
-/* the entry "op" that restores workflow w, with its attached row m */
-#define ATTACHED_WORKFLOW_UNDO_ENTRY(op, w, m, links) \
-	" pg_catalog.jsonb_build_object(" \
-	" 'op', '" op "', 'name', " w ".name, 'product_type', " m ".product_type," \
-	" 'row', pg_catalog.to_jsonb(" w ".*), 'attached', pg_catalog.to_jsonb(" m ".*)," \
-	" 'links', COALESCE((SELECT pg_catalog.jsonb_agg(pw.product_id ORDER BY pw.product_id)" \
-	" FROM " links " AS pw" \
-	" WHERE pw.workflow_id OPERATOR(pg_catalog.=) " w ".workflow_id), '[]'::pg_catalog.jsonb))"
-
 /*
  * As attached_delete_workflow: a workflow that processes refer to is
  * soft-deleted, any other deleted.  The entry is built from the row as it
@@ -1052,7 +1029,7 @@ attached_delete_workflow_undoably(const char *schema)
 {
 	return attached_delete(schema,
 						   psprintf(","
-									ATTACHED_WORKFLOW_UNDO_ENTRY("restore_workflow", "w", "m", "%s")
+									WR_UNDO_ATTACHED_WORKFLOW_ENTRY(WR_UNDO_NAME_RESTORE_WORKFLOW, "w", "m", "%s")
 									" AS entry, m.product_type::pg_catalog.text AS product_type",
 									wr_attached_table(schema, "products_workflows")),
 						   "t.entry, t.product_type");
@@ -1064,7 +1041,7 @@ attached_workflow_for_update(const char *schema)
 {
 	return psprintf("SELECT w.target::pg_catalog.text, w.description::pg_catalog.text,"
 					" m.product_type::pg_catalog.text, w.is_task, m.product_tag::pg_catalog.text,"
-					ATTACHED_WORKFLOW_UNDO_ENTRY("restore_workflow_values", "w", "m", "%2$s") ","
+					WR_UNDO_ATTACHED_WORKFLOW_ENTRY(WR_UNDO_NAME_RESTORE_WORKFLOW_VALUES, "w", "m", "%2$s") ","
 					" COALESCE(m.is_default, false), m.workflow_id IS NOT NULL"
 					" FROM %1$s AS w LEFT JOIN workflow_registry.attached_workflows AS m"
 					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"

@@ -12,8 +12,8 @@
  * the registry was changed outside the migrations and the revert could not
  * be exact, so it is refused.
  *
- * The entries of the rows a step deletes or changes are built by the
- * statements of registry.c, in the shape wr_undo() reads.  The statements
+ * The entries' format is undo.h's; the entries of the rows a step deletes
+ * or changes are built by the statements of registry.c, with its macros.  The statements
  * need the 1.3 tables; they are used only by functions that exist from 1.3
  * on.  An entry written while the registry is attached to
  * orchestrator-core's tables also names their schema (ledger.c), and is
@@ -41,6 +41,8 @@
 
 typedef enum WrUndoStatement
 {
+	UNDO_ENTRIES,
+	UNDO_ON_SCHEMA,
 	UNDO_CREATE_WORKFLOW,
 	UNDO_CREATE_PRODUCT,
 	UNDO_RESTORE_WORKFLOW,
@@ -93,6 +95,24 @@ static char *attached_restore_product(const char *schema);
 static char *attached_product_subscriptions(const char *schema);
 
 static const WrStatement undo_sql[] = {
+	/* the entries of a migration, last first, in WrUndo's order */
+	[UNDO_ENTRIES] = {
+		.sql = "SELECT u.e OPERATOR(pg_catalog.->>) 'op', u.e OPERATOR(pg_catalog.->>) 'id',"
+		" u.e OPERATOR(pg_catalog.->>) 'name',"
+		" COALESCE(u.e OPERATOR(pg_catalog.->>) 'product_type',"
+		" u.e OPERATOR(pg_catalog.->) 'row' OPERATOR(pg_catalog.->>) 'product_type'),"
+		" u.e OPERATOR(pg_catalog.->) 'row', u.e OPERATOR(pg_catalog.->) 'links',"
+		" CASE WHEN pg_catalog.jsonb_typeof(u.e OPERATOR(pg_catalog.->) 'attached')"
+		" OPERATOR(pg_catalog.=) 'object' THEN u.e OPERATOR(pg_catalog.->) 'attached' END,"
+		" u.e OPERATOR(pg_catalog.->>) 'schema'"
+		" FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS u(e, n)"
+		" ORDER BY u.n DESC",
+		.nargs = 1, .argtypes = {JSONBOID}
+	},
+	[UNDO_ON_SCHEMA] = {
+		.sql = "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('schema', $2)",
+		.nargs = 2, .argtypes = {JSONBOID, TEXTOID}, .read_only = true
+	},
 	[UNDO_CREATE_WORKFLOW] = {
 		.sql = "DELETE FROM workflow_registry.workflows"
 		" WHERE workflow_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid RETURNING 1",
@@ -428,17 +448,31 @@ attached_product_subscriptions(const char *schema)
 					wr_attached_table(schema, "subscriptions"));
 }
 
+/* The stored name of each operation (undo.h). */
+static const char *const undo_op_names[] = {
+	[WR_UNDO_DELETE_WORKFLOW] = WR_UNDO_NAME_DELETE_WORKFLOW,
+	[WR_UNDO_DELETE_PRODUCT] = WR_UNDO_NAME_DELETE_PRODUCT,
+	[WR_UNDO_RESTORE_WORKFLOW] = WR_UNDO_NAME_RESTORE_WORKFLOW,
+	[WR_UNDO_RESTORE_WORKFLOW_VALUES] = WR_UNDO_NAME_RESTORE_WORKFLOW_VALUES,
+	[WR_UNDO_RESTORE_PRODUCT] = WR_UNDO_NAME_RESTORE_PRODUCT,
+	[WR_UNDO_DETACH] = WR_UNDO_NAME_DETACH,
+};
+
 /*
- * The undo entry of a row a migration created: delete it by id.
+ * The entry that undoes the creation of a workflow or product (op
+ * WR_UNDO_DELETE_WORKFLOW or WR_UNDO_DELETE_PRODUCT): delete the row of
+ * that id.
  */
 Datum
-wr_undo_entry_for_create(const char *op, const pg_uuid_t *id,
+wr_undo_entry_for_create(WrUndoOp op, const pg_uuid_t *id,
 						 const char *name, const char *product_type)
 {
 	StringInfoData buf;
 
+	Assert(op == WR_UNDO_DELETE_WORKFLOW || op == WR_UNDO_DELETE_PRODUCT);
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"op\": \"%s\", \"id\": \"%s\", \"name\": ", op,
+	appendStringInfo(&buf, "{\"op\": \"%s\", \"id\": \"%s\", \"name\": ",
+					 undo_op_names[op],
 					 DatumGetCString(DirectFunctionCall1(uuid_out,
 														 UUIDPGetDatum(id))));
 	escape_json(&buf, name);
@@ -449,6 +483,75 @@ wr_undo_entry_for_create(const char *op, const pg_uuid_t *id,
 		appendStringInfoString(&buf, "null");
 	appendStringInfoChar(&buf, '}');
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+}
+
+/* The entry that undoes attach_orchestrator_core(): detach. */
+Datum
+wr_undo_entry_for_detach(void)
+{
+	return DirectFunctionCall1(jsonb_in,
+							   CStringGetDatum("{\"op\": \"" WR_UNDO_NAME_DETACH "\"}"));
+}
+
+/*
+ * An entry written on an attached registry names its schema: its row
+ * images are orchestrator-core's, and only a revert on the same registry
+ * can restore them (ledger.c).  The caller is connected to SPI.
+ */
+Datum
+wr_undo_entry_on_schema(Datum entry, const char *schema)
+{
+	Datum		values[2];
+
+	values[0] = entry;
+	values[1] = CStringGetTextDatum(schema);
+	wr_execute(&statements, UNDO_ON_SCHEMA, values, NULL);
+	return wr_result_datum_copy(1);
+}
+
+/*
+ * The entries of a migration's undo list (a jsonb array), last first: the
+ * one reader of the format.  The strings are in the caller's memory, the
+ * jsonb values in the current SPI result, which the caller keeps until it
+ * has run them.  The caller is connected to SPI.
+ */
+WrUndo *
+wr_read_undo_entries(Datum entries, const char *version, int *nentries)
+{
+	SPITupleTable *rows;
+	WrUndo	   *undo;
+
+	wr_execute(&statements, UNDO_ENTRIES, &entries, NULL);
+	rows = SPI_tuptable;
+	undo = palloc0(Max(rows->numvals, 1) * sizeof(WrUndo));
+	for (uint64 i = 0; i < rows->numvals; i++)
+	{
+		HeapTuple	e = rows->vals[i];
+		TupleDesc	d = rows->tupdesc;
+		WrUndo	   *u = &undo[i];
+		char	   *op = SPI_getvalue(e, d, 1);
+		bool		isnull;
+		int			k;
+
+		for (k = 0; k < (int) lengthof(undo_op_names); k++)
+			if (op != NULL && strcmp(op, undo_op_names[k]) == 0)
+				break;
+		if (k == (int) lengthof(undo_op_names))
+			elog(ERROR, "unrecognized undo operation \"%s\" in migration \"%s\"",
+				 op ? op : "", version);
+		u->op = (WrUndoOp) k;
+		u->id = SPI_getvalue(e, d, 2);
+		u->name = SPI_getvalue(e, d, 3);
+		u->product_type = SPI_getvalue(e, d, 4);
+		u->row = SPI_getbinval(e, d, 5, &isnull);
+		u->links = SPI_getbinval(e, d, 6, &isnull);
+		u->attached = SPI_getbinval(e, d, 7, &isnull);
+		if (isnull)
+			u->attached = (Datum) 0;
+		u->schema = SPI_getvalue(e, d, 8);
+	}
+	*nentries = (int) rows->numvals;
+	return undo;
 }
 
 static void
@@ -500,7 +603,7 @@ wr_undo(const WrUndo *u, const char *version, WrApiVersion api)
 	char		nulls[3] = {' ', ' ', ' '};
 
 	/* the undo of attach_orchestrator_core() */
-	if (strcmp(u->op, "detach_orchestrator_core") == 0)
+	if (u->op == WR_UNDO_DETACH)
 	{
 		wr_drop_attachment();
 		return;
@@ -508,15 +611,14 @@ wr_undo(const WrUndo *u, const char *version, WrApiVersion api)
 
 	if (u->product_type)
 		wr_lock_product_type(u->product_type,
-							 strcmp(u->op, "restore_product") == 0 ||
-							 strcmp(u->op, "delete_product") == 0 ?
+							 u->op == WR_UNDO_RESTORE_PRODUCT ||
+							 u->op == WR_UNDO_DELETE_PRODUCT ?
 							 ExclusiveLock : ShareLock);
 
 	SPI_connect();
-	if (strcmp(u->op, "delete_workflow") == 0 ||
-		strcmp(u->op, "delete_product") == 0)
+	if (u->op == WR_UNDO_DELETE_WORKFLOW || u->op == WR_UNDO_DELETE_PRODUCT)
 	{
-		bool		workflow = u->op[7] == 'w';
+		bool		workflow = u->op == WR_UNDO_DELETE_WORKFLOW;
 
 		values[0] = CStringGetTextDatum(u->id);
 		if (!workflow && wr_attached_schema() != NULL)
@@ -540,18 +642,22 @@ wr_undo(const WrUndo *u, const char *version, WrApiVersion api)
 		WrUndoStatement which;
 		const char *what = "workflow";
 
-		if (strcmp(u->op, "restore_workflow") == 0)
-			which = UNDO_RESTORE_WORKFLOW;
-		else if (strcmp(u->op, "restore_workflow_values") == 0)
-			which = UNDO_RESTORE_WORKFLOW_VALUES;
-		else if (strcmp(u->op, "restore_product") == 0)
+		switch (u->op)
 		{
-			which = UNDO_RESTORE_PRODUCT;
-			what = "product";
+			case WR_UNDO_RESTORE_WORKFLOW:
+				which = UNDO_RESTORE_WORKFLOW;
+				break;
+			case WR_UNDO_RESTORE_WORKFLOW_VALUES:
+				which = UNDO_RESTORE_WORKFLOW_VALUES;
+				break;
+			case WR_UNDO_RESTORE_PRODUCT:
+				which = UNDO_RESTORE_PRODUCT;
+				what = "product";
+				break;
+			default:
+				elog(ERROR, "undo operation %d is not a restore", (int) u->op);
+				which = UNDO_RESTORE_WORKFLOW;	/* keep compiler quiet */
 		}
-		else
-			elog(ERROR, "unrecognized undo operation \"%s\" in migration \"%s\"",
-				 u->op, version);
 
 		values[0] = u->row;
 		values[1] = u->links;

@@ -49,7 +49,8 @@ layers = [
     ["tables"],                  # where the registry's tables are, as whom
     ["spi", "guards"],           # kept statements; what attach puts on core's tables
     ["definition", "links"],     # a definition read from jsonb; link rule and locks
-    ["registry", "undo"],        # writing the registry; undoing a step
+    ["undo"],                    # the undo entries' format; undoing a step
+    ["registry"],                # writing the registry
     ["ledger", "bulk"],          # migrations; create_workflows
     ["import", "manifest"],      # import; plan, sync, check
     ["attach"],                  # attach_orchestrator_core
