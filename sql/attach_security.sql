@@ -226,7 +226,9 @@ SELECT workflow_registry.delete_product('User external');
 SET ROLE regress_asec_orch;
 INSERT INTO oc.processes (workflow_id) SELECT workflow_id FROM oc.workflows WHERE name = 'modify_user';
 SET ROLE regress_asec_writer;
+\set VERBOSITY terse
 SELECT workflow_registry.delete_workflow('modify_user');
+\set VERBOSITY default
 RESET ROLE;
 SELECT * FROM public.asec_ran();
 SET ROLE regress_asec_orch;
@@ -290,7 +292,9 @@ SET ROLE regress_asec_orch;
 CREATE CONSTRAINT TRIGGER deferred_links AFTER INSERT ON oc.products_workflows
 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION oc.payload_trigger();
 RESET ROLE;
+\set VERBOSITY terse
 SELECT workflow_registry.create_workflow('{"name": "deferred", "target": "CREATE", "description": "Deferred", "product_type": "User"}');
+\set VERBOSITY default
 SET ROLE regress_asec_orch;
 SELECT count(*) AS deferred_registered FROM oc.workflows WHERE name = 'deferred';
 DROP TRIGGER deferred_links ON oc.products_workflows;
