@@ -604,61 +604,18 @@ attached_workflow_type(const char *schema)
 					wr_attached_table(schema, "workflows"));
 }
 
-/* The table of the attached schema, if it exists (processes,
- * subscriptions: orchestrator-core's, not needed to attach). */
-static bool
-attached_table_exists(const char *schema, const char *table)
-{
-	Oid			nspid = get_namespace_oid(schema, true);
-
-	return OidIsValid(nspid) && OidIsValid(get_relname_relid(table, nspid));
-}
-
 /*
- * Delete a workflow; one that processes refer to (orchestrator-core's
- * foreign key has no ON DELETE) is soft-deleted instead, as
- * orchestrator-core's own model does, so the history stays: deleted_at is
- * set and the links go.  "entry" adds columns to the row found, built
- * from it before either happens, and "result" is what the statement
- * returns of it, if the row was deleted or soft-deleted (a trigger of
- * orchestrator-core's role may have suppressed either).
+ * Delete the workflow of name $1 and product type $2 (tables.c tells how);
+ * "entry" and "result" as there.
  */
 static char *
 attached_delete(const char *schema, const char *entry, const char *result)
 {
-	char	   *ran = attached_table_exists(schema, "processes") ?
-		psprintf("EXISTS (SELECT FROM %s AS pr"
-				 " WHERE pr.workflow_id OPERATOR(pg_catalog.=) w.workflow_id)",
-				 wr_attached_table(schema, "processes")) :
-		"false";
-
-	return psprintf("WITH t AS ("
-					" SELECT w.workflow_id, %3$s AS ran%4$s FROM %1$s AS w"
-					" LEFT JOIN workflow_registry.attached_workflows AS m"
-					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
-					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL"
-					" AND (m.product_type OPERATOR(pg_catalog.=) $2"
-					" OR (m.product_type IS NULL AND $2 IS NULL))"
-					" FOR UPDATE OF w),"
-					" soft AS ("
-					" UPDATE %1$s AS w SET deleted_at = pg_catalog.now() FROM t"
-					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND t.ran"
-					" RETURNING w.workflow_id),"
-					" unlinked AS ("
-					" DELETE FROM %2$s AS pw USING soft"
-					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) soft.workflow_id),"
-					" hard AS ("
-					" DELETE FROM %1$s AS w USING t"
-					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran"
-					" RETURNING w.workflow_id),"
-					" meta AS ("
-					" DELETE FROM workflow_registry.attached_workflows AS m USING t"
-					" WHERE m.workflow_id OPERATOR(pg_catalog.=) t.workflow_id)"
-					" SELECT %5$s FROM t"
-					" WHERE EXISTS (SELECT FROM soft UNION ALL SELECT FROM hard)",
-					wr_attached_table(schema, "workflows"),
-					wr_attached_table(schema, "products_workflows"),
-					ran, entry, result);
+	return wr_attached_delete_workflow(schema,
+									   "w.name OPERATOR(pg_catalog.=) $1"
+									   " AND (m.product_type OPERATOR(pg_catalog.=) $2"
+									   " OR (m.product_type IS NULL AND $2 IS NULL))",
+									   entry, result);
 }
 
 static char *
@@ -690,7 +647,7 @@ attached_create_product(const char *schema)
 static char *
 attached_product_subscriptions(const char *schema)
 {
-	if (!attached_table_exists(schema, "subscriptions"))
+	if (!wr_attached_table_exists(schema, "subscriptions"))
 		return pstrdup("SELECT 0::pg_catalog.int8 WHERE $1 IS NOT NULL");
 	return psprintf("SELECT pg_catalog.count(*) FROM %s AS s"
 					" JOIN %s AS p ON p.product_id OPERATOR(pg_catalog.=) s.product_id"

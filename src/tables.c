@@ -272,6 +272,66 @@ wr_attached_table(const char *schema, const char *table)
 	return quote_qualified_identifier(schema, table);
 }
 
+/*
+ * Whether a table of orchestrator-core's that attaching does not need
+ * (processes, subscriptions) exists in the attached schema.
+ */
+bool
+wr_attached_table_exists(const char *schema, const char *table)
+{
+	Oid			nspid = get_namespace_oid(schema, true);
+
+	return OidIsValid(nspid) && OidIsValid(get_relname_relid(table, nspid));
+}
+
+/*
+ * The statement that deletes the attached workflow w of condition "match"
+ * (on w and its attached_workflows row m): one that processes refer to
+ * (orchestrator-core's foreign key has no ON DELETE) is soft-deleted
+ * instead, as orchestrator-core's own model does, so the history stays:
+ * deleted_at is set and the links go.  Its attached_workflows row goes
+ * either way.  "entry" adds columns to the row found, built from it before
+ * either happens, and "result" is what the statement returns of it (from
+ * t), if the row was deleted or soft-deleted: a trigger of
+ * orchestrator-core's role may have suppressed either.
+ */
+char *
+wr_attached_delete_workflow(const char *schema, const char *match,
+							const char *entry, const char *result)
+{
+	const char *ran = wr_attached_table_exists(schema, "processes") ?
+		psprintf("EXISTS (SELECT FROM %s AS pr"
+				 " WHERE pr.workflow_id OPERATOR(pg_catalog.=) w.workflow_id)",
+				 wr_attached_table(schema, "processes")) :
+		"false";
+
+	return psprintf("WITH t AS ("
+					" SELECT w.workflow_id, %3$s AS ran%4$s FROM %1$s AS w"
+					" LEFT JOIN workflow_registry.attached_workflows AS m"
+					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
+					" WHERE %6$s AND w.deleted_at IS NULL"
+					" FOR UPDATE OF w),"
+					" soft AS ("
+					" UPDATE %1$s AS w SET deleted_at = pg_catalog.now() FROM t"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND t.ran"
+					" RETURNING w.workflow_id),"
+					" unlinked AS ("
+					" DELETE FROM %2$s AS pw USING soft"
+					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) soft.workflow_id),"
+					" hard AS ("
+					" DELETE FROM %1$s AS w USING t"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran"
+					" RETURNING w.workflow_id),"
+					" meta AS ("
+					" DELETE FROM workflow_registry.attached_workflows AS m USING t"
+					" WHERE m.workflow_id OPERATOR(pg_catalog.=) t.workflow_id)"
+					" SELECT %5$s FROM t"
+					" WHERE EXISTS (SELECT FROM soft UNION ALL SELECT FROM hard)",
+					wr_attached_table(schema, "workflows"),
+					wr_attached_table(schema, "products_workflows"),
+					ran, entry, result, match);
+}
+
 WrTables
 wr_registry_tables(const char *schema)
 {

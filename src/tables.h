@@ -37,6 +37,11 @@ typedef struct WrTables
 } WrTables;
 
 extern WrTables wr_registry_tables(const char *schema);
+extern bool wr_attached_table_exists(const char *schema, const char *table);
+extern char *wr_attached_delete_workflow(const char *schema,
+										 const char *match,
+										 const char *entry,
+										 const char *result);
 
 /*
  * The statements on attached tables share two rules, written once here.

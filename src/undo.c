@@ -253,15 +253,6 @@ build_restore_product(WrApiVersion api)
  * history; applying the migration again brings the same row back.
  */
 
-/* The table of the attached schema, if it exists (processes, subscriptions). */
-static bool
-core_table_exists(const char *schema, const char *table)
-{
-	Oid			nspid = get_namespace_oid(schema, true);
-
-	return OidIsValid(nspid) && OidIsValid(get_relname_relid(table, nspid));
-}
-
 /* The workflow's attached row, $3: none for one the registry does not manage. */
 #define ATTACHED_ROW \
 	" a AS (" \
@@ -293,36 +284,9 @@ attached_wanted_products(const char *schema)
 static char *
 attached_create_workflow(const char *schema)
 {
-	char	   *ran = core_table_exists(schema, "processes") ?
-		psprintf("EXISTS (SELECT FROM %s AS pr"
-				 " WHERE pr.workflow_id OPERATOR(pg_catalog.=) w.workflow_id)",
-				 wr_attached_table(schema, "processes")) :
-		"false";
-
-	return psprintf("WITH t AS ("
-					" SELECT w.workflow_id, %3$s AS ran FROM %1$s AS w"
-					" WHERE w.workflow_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid"
-					" AND w.deleted_at IS NULL"
-					" FOR UPDATE OF w),"
-					" soft AS ("
-					" UPDATE %1$s AS w SET deleted_at = pg_catalog.now() FROM t"
-					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND t.ran"
-					" RETURNING w.workflow_id),"
-					" unlinked AS ("
-					" DELETE FROM %2$s AS pw USING soft"
-					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) soft.workflow_id),"
-					" hard AS ("
-					" DELETE FROM %1$s AS w USING t"
-					" WHERE w.workflow_id OPERATOR(pg_catalog.=) t.workflow_id AND NOT t.ran"
-					" RETURNING w.workflow_id),"
-					" meta AS ("
-					" DELETE FROM workflow_registry.attached_workflows AS m USING t"
-					" WHERE m.workflow_id OPERATOR(pg_catalog.=) t.workflow_id)"
-					" SELECT 1 FROM t"
-					" WHERE EXISTS (SELECT FROM soft UNION ALL SELECT FROM hard)",
-					wr_attached_table(schema, "workflows"),
-					wr_attached_table(schema, "products_workflows"),
-					ran);
+	return wr_attached_delete_workflow(schema,
+									   "w.workflow_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid",
+									   "", "1");
 }
 
 /*
@@ -441,7 +405,7 @@ attached_restore_product(const char *schema)
 static char *
 attached_product_subscriptions(const char *schema)
 {
-	if (!core_table_exists(schema, "subscriptions"))
+	if (!wr_attached_table_exists(schema, "subscriptions"))
 		return pstrdup("SELECT 0::pg_catalog.int8 WHERE $1 IS NOT NULL");
 	return psprintf("SELECT pg_catalog.count(*) FROM %s AS s"
 					" WHERE s.product_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid",
