@@ -26,6 +26,12 @@ wr_api_version_name(WrApiVersion api)
 			return "1.3";
 		case WR_API_1_4:
 			return "1.4";
+		case WR_API_1_5:
+			return "1.5";
+		case WR_API_1_6:
+			return "1.6";
+		case WR_API_1_7:
+			return "1.7";
 		case WR_API_1_8:
 			return "1.8";
 	}

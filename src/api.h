@@ -8,7 +8,9 @@
  * keys and columns the installed scripts provide without asking the
  * catalog, and an old SQL install keeps working with a newer library.  The
  * SQL-callable entry points choose the version; everything below them is
- * told.
+ * told.  Every shipped script has its version here, whether or not it
+ * changed what a given function accepts: an entry point passes the version
+ * of the script that declares it.
  *
  *-------------------------------------------------------------------------
  */
@@ -22,6 +24,9 @@ typedef enum WrApiVersion
 	WR_API_1_2,
 	WR_API_1_3,
 	WR_API_1_4,
+	WR_API_1_5,
+	WR_API_1_6,
+	WR_API_1_7,
 	WR_API_1_8
 } WrApiVersion;
 

@@ -398,7 +398,7 @@ wr_attach(const char *schema, ArrayType *default_workflows,
  * wr_drop_attachment() (guards.c).
  */
 void
-wr_detach(void)
+wr_detach(WrApiVersion api)
 {
 	const char *schema;
 	char	   *version;
@@ -417,7 +417,7 @@ wr_detach(void)
 	version = SPI_processed == 1 ? wr_result_text_copy(1) : NULL;
 	SPI_finish();
 	if (version != NULL)
-		wr_revert_migration(version, WR_API_1_4);
+		wr_revert_migration(version, api);
 	else
 	{
 		/* the ledger lost its row (a restore without data migrations) */
@@ -449,7 +449,7 @@ new_value(TriggerData *trigdata, const char *column)
  * attached does nothing.
  */
 void
-wr_link_new_product(FunctionCallInfo fcinfo)
+wr_link_new_product(FunctionCallInfo fcinfo, WrApiVersion api)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	const char *schema;
@@ -477,7 +477,7 @@ wr_link_new_product(FunctionCallInfo fcinfo)
 	if (type == NULL)
 		return;
 	wr_lock_product_type(type, ExclusiveLock);
-	wr_lock_default_workflows(RowExclusiveLock, true, WR_API_1_8);
+	wr_lock_default_workflows(RowExclusiveLock, true, api);
 
 	values[0] = SPI_getbinval(trigdata->tg_trigtuple,
 							  RelationGetDescr(trigdata->tg_relation),

@@ -484,7 +484,7 @@ check_internal(FunctionCallInfo fcinfo, WrApiVersion api, int ncolumns)
 Datum
 import_orchestrator_core(PG_FUNCTION_ARGS)
 {
-	return import_internal(fcinfo, WR_API_1_4);
+	return import_internal(fcinfo, WR_API_1_5);
 }
 
 /* ... as of 1.8: a workflow linked to every product is a default workflow */
@@ -553,7 +553,7 @@ detach_orchestrator_core(PG_FUNCTION_ARGS)
 {
 	prevent_write("detach_orchestrator_core()");
 	wr_check_catalog();
-	wr_detach();
+	wr_detach(WR_API_1_7);
 	PG_RETURN_VOID();
 }
 
@@ -575,7 +575,7 @@ valid_target(PG_FUNCTION_ARGS)
 Datum
 link_new_product(PG_FUNCTION_ARGS)
 {
-	wr_link_new_product(fcinfo);
+	wr_link_new_product(fcinfo, WR_API_1_7);
 	return PointerGetDatum(NULL);
 }
 
