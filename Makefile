@@ -18,6 +18,7 @@ OBJS = \
 	src/message.o \
 	src/notify.o \
 	src/registry.o \
+	src/shapes.o \
 	src/spi.o \
 	src/tables.o \
 	src/undo.o \

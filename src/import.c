@@ -41,20 +41,18 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "api.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_inherits.h"
-#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "definition.h"
+#include "executor/spi.h"
 #include "import.h"
 #include "ledger.h"
 #include "lib/stringinfo.h"
-#include "api.h"
 #include "links.h"
 #include "miscadmin.h"
 #include "notify.h"
+#include "shapes.h"
 #include "spi.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -65,61 +63,12 @@
 #include "utils/timestamp.h"
 
 /*
- * The columns read from orchestrator-core's tables, in the order of the
- * statements' parameters: $1-$8 products, $9-$10 products_workflows,
- * $11-$17 workflows.  A text column may be varchar (orchestrator-core's) or
- * text (older releases).  An optional column is missing in older releases:
- * is_task before 4.0 (read as false), deleted_at before 2.0.1 (as NULL).
- */
-typedef struct SourceColumn
-{
-	const char *name;
-	Oid			type;
-	bool		optional;
-} SourceColumn;
-
-typedef struct SourceTable
-{
-	const char *name;
-	const SourceColumn *columns;
-	int			ncolumns;
-} SourceTable;
-
-static const SourceColumn product_columns[] = {
-	{"product_id", UUIDOID}, {"name", TEXTOID}, {"description", TEXTOID},
-	{"product_type", TEXTOID}, {"tag", TEXTOID}, {"status", TEXTOID},
-	{"created_at", TIMESTAMPTZOID}, {"end_date", TIMESTAMPTZOID},
-};
-static const SourceColumn link_columns[] = {
-	{"product_id", UUIDOID}, {"workflow_id", UUIDOID},
-};
-static const SourceColumn workflow_columns[] = {
-	{"workflow_id", UUIDOID}, {"name", TEXTOID}, {"target", TEXTOID},
-	{"description", TEXTOID}, {"created_at", TIMESTAMPTZOID},
-	{"is_task", BOOLOID, true}, {"deleted_at", TIMESTAMPTZOID, true},
-};
-
-static const SourceTable source_tables[] = {
-	{"products", product_columns, lengthof(product_columns)},
-	{"products_workflows", link_columns, lengthof(link_columns)},
-	{"workflows", workflow_columns, lengthof(workflow_columns)},
-};
-
-/* the most columns a source table has: products' */
-#define MAX_SOURCE_COLUMNS lengthof(product_columns)
-
-#define NUM_SOURCE_TABLES ((int) lengthof(source_tables))
-
-#define NUM_SOURCE_COLUMNS \
-	(lengthof(product_columns) + lengthof(link_columns) + lengthof(workflow_columns))
-
-/*
  * The statements' first parameters: the source columns, then $18 and $19,
  * for each product and each workflow the rule of a definition it breaks,
  * if any (wr_product_row_problem, wr_workflow_row_problem: the C rules
  * create_product and create_workflow validate with).
  */
-#define NUM_SOURCE_ARGS (NUM_SOURCE_COLUMNS + 2)
+#define NUM_SOURCE_ARGS (WR_NUM_CORE_COLUMNS + 2)
 
 /* The source rows, as the classification and the import statements see
  * them. */
@@ -287,7 +236,7 @@ static const char import_sql[] =
 " WHERE product_type IS NOT NULL) AS touched),"
 " (SELECT pg_catalog.count(*) FROM products_in), (SELECT pg_catalog.count(*) FROM workflows_in)";
 
-/* The source arrays' types, as the statements take them: see SourceColumn. */
+/* The source arrays' types, as the statements take them: see shapes.c. */
 #define SOURCE_ARGTYPES \
 	UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
 	TEXTARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, \
@@ -376,169 +325,12 @@ static const WrStatement import_statements[] = {
 static WrStatements import = WR_STATEMENTS(import_statements);
 
 /*
- * Open one source table, after checking that the caller may read it and
- * that reading it runs no code: a plain table, no row security, no
- * inheritance children, and columns of exactly the types it should have.
- * Fills attnums with each column's number, or InvalidAttrNumber for an
- * optional column that is missing.  The lock is kept to the end of the
- * transaction, as a SELECT's would be.
- */
-static Relation
-open_source_table(Oid nspid, const char *schema, const SourceTable *st,
-				  AttrNumber *attnums, const char *function)
-{
-	const char *hint = strcmp(function, "import_orchestrator_core()") == 0 ?
-		"Copy the rows into plain tables of orchestrator-core's shape in a schema of their own, and import from that schema." :
-		"Attach the schema that holds orchestrator-core's own tables, as its migrations create them.";
-
-	Oid			relid = get_relname_relid(st->name, nspid);
-	AclResult	aclresult;
-	Relation	rel;
-	TupleDesc	desc;
-	const char *reason = NULL;
-
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"%s.%s\" does not exist", schema, st->name),
-				 errdetail("%s reads orchestrator-core's tables products, workflows and products_workflows.", function),
-				 errhint("Pass the schema that holds orchestrator-core's tables as source_schema.")));
-
-	/* we run as the extension's owner: check the caller's right to read */
-	aclresult = pg_class_aclcheck(relid, GetOuterUserId(), ACL_SELECT);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_TABLE, st->name);
-
-	rel = table_open(relid, AccessShareLock);
-	switch (rel->rd_rel->relkind)
-	{
-		case RELKIND_RELATION:
-			break;
-		case RELKIND_VIEW:
-			reason = "a view";
-			break;
-		case RELKIND_MATVIEW:
-			reason = "a materialized view";
-			break;
-		case RELKIND_FOREIGN_TABLE:
-			reason = "a foreign table";
-			break;
-		case RELKIND_PARTITIONED_TABLE:
-			reason = "a partitioned table";
-			break;
-		default:
-			reason = "not a table";
-			break;
-	}
-	if (reason == NULL && rel->rd_rel->relrowsecurity)
-		reason = "a table with row-level security";
-	if (reason == NULL && find_inheritance_children(relid, NoLock) != NIL)
-		reason = "a table with inheritance children";
-	if (reason != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s.%s\" is %s", schema, st->name, reason),
-				 errdetail("%s runs as the extension's owner and reads only plain tables, whose rows it can read without running code that another role has written (a view's query, a policy, a foreign table's wrapper, the tables of a hierarchy).", function),
-				 errhint("%s", hint)));
-
-	desc = RelationGetDescr(rel);
-	for (int c = 0; c < st->ncolumns; c++)
-	{
-		const SourceColumn *col = &st->columns[c];
-		AttrNumber	attnum = get_attnum(relid, col->name);
-		Form_pg_attribute att;
-
-		attnums[c] = attnum;
-		if (attnum == InvalidAttrNumber)
-		{
-			if (col->optional)
-				continue;
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("column \"%s\" of relation \"%s.%s\" does not exist",
-							col->name, schema, st->name),
-					 errdetail("%s reads the columns orchestrator-core's tables have had since release 2.", function),
-					 errhint("Pass the schema that holds orchestrator-core's tables as source_schema.")));
-		}
-		att = TupleDescAttr(desc, attnum - 1);
-		if (!(att->atttypid == col->type ||
-			  (col->type == TEXTOID && att->atttypid == VARCHAROID))
-#ifdef ATTRIBUTE_GENERATED_VIRTUAL
-			|| att->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL
-#endif
-			)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" of relation \"%s.%s\" is of type %s, not %s",
-							col->name, schema, st->name,
-							format_type_be(att->atttypid),
-							col->type == TEXTOID ? "character varying or text" :
-							format_type_be(col->type)),
-					 errdetail("%s runs as the extension's owner and reads only the built-in types orchestrator-core's columns have: any other type (a domain, an enum, a type of another role's) could run its owner's code when its values are read, cast or compared.", function),
-					 errhint("%s", hint)));
-	}
-	return rel;
-}
-
-/*
- * The functions run as the extension's owner: check that the caller may
- * use the schema it names.
- */
-void
-wr_check_schema_usage(Oid nspid, const char *schema)
-{
-	AclResult	aclresult;
-
-#if PG_VERSION_NUM >= 160000
-	aclresult = object_aclcheck(NamespaceRelationId, nspid, GetOuterUserId(),
-								ACL_USAGE);
-#else
-	aclresult = pg_namespace_aclcheck(nspid, GetOuterUserId(), ACL_USAGE);
-#endif
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_SCHEMA, schema);
-}
-
-/*
- * Open orchestrator-core's table "name" (products, products_workflows or
- * workflows) in a schema and check it as the import checks its source, for
- * the SQL function "function".  With all_columns, the optional columns of
- * older releases (is_task, deleted_at) must be there too.
- */
-Relation
-wr_open_orchestrator_table(Oid nspid, const char *schema, const char *name,
-						   bool all_columns, const char *function)
-{
-	for (int t = 0; t < NUM_SOURCE_TABLES; t++)
-	{
-		const SourceTable *st = &source_tables[t];
-		AttrNumber	attnums[MAX_SOURCE_COLUMNS];
-		Relation	rel;
-
-		if (strcmp(st->name, name) != 0)
-			continue;
-		rel = open_source_table(nspid, schema, st, attnums, function);
-		for (int c = 0; all_columns && c < st->ncolumns; c++)
-			if (attnums[c] == InvalidAttrNumber)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_COLUMN),
-						 errmsg("column \"%s\" of relation \"%s.%s\" does not exist",
-								st->columns[c].name, schema, name),
-						 errdetail("%s needs the tables of orchestrator-core 4.0 or later, whose workflows have is_task and deleted_at.", function),
-						 errhint("Upgrade orchestrator-core's schema first (main.py db upgrade heads).")));
-		return rel;
-	}
-	elog(ERROR, "unknown orchestrator-core table \"%s\"", name);
-	return NULL;				/* keep compiler quiet */
-}
-
-/*
  * Read the open source table's columns, as the calling role in a
  * security-restricted operation, into one array per column, stored in
  * args.  The caller is connected to SPI; the arrays live in its memory.
  */
 static void
-read_source_table(Relation rel, const SourceTable *st,
+read_source_table(Relation rel, const WrCoreTable *st,
 				  const AttrNumber *attnums, Datum *args)
 {
 	StringInfoData sql;
@@ -583,7 +375,7 @@ read_source_table(Relation rel, const SourceTable *st,
 	col = 0;
 	for (int c = 0; c < st->ncolumns; c++)
 	{
-		const SourceColumn *sc = &st->columns[c];
+		const WrCoreColumn *sc = &st->columns[c];
 		Datum	   *elems = palloc(Max(nrows, 1) * sizeof(Datum));
 		bool	   *nulls = palloc(Max(nrows, 1) * sizeof(bool));
 		int			dims[1] = {(int) nrows};
@@ -614,9 +406,6 @@ read_source_table(Relation rel, const SourceTable *st,
 	}
 	SPI_freetuptable(SPI_tuptable);
 }
-
-#define PRODUCT_COLUMNS ((int) lengthof(product_columns))
-#define LINK_COLUMNS ((int) lengthof(link_columns))
 
 /* The elements of a text[] source column as C strings, NULL for NULL. */
 static char **
@@ -675,27 +464,27 @@ row_problems(const Datum *columns, bool workflows)
 
 /*
  * Check the three source tables and read them into the statements' first
- * NUM_SOURCE_COLUMNS parameters, and add the rows' problems.
+ * WR_NUM_CORE_COLUMNS parameters, and add the rows' problems.
  */
 static void
 read_source(Oid nspid, const char *schema, Datum *args)
 {
-	Relation	rels[lengthof(source_tables)];
-	AttrNumber	attnums[lengthof(source_tables)][MAX_SOURCE_COLUMNS];
+	Relation	rels[WR_NUM_CORE_TABLES];
+	AttrNumber	attnums[WR_NUM_CORE_TABLES][WR_MAX_CORE_COLUMNS];
 	int			first = 0;
 
 	/* every table is checked before any is read */
-	for (int t = 0; t < NUM_SOURCE_TABLES; t++)
-		rels[t] = open_source_table(nspid, schema, &source_tables[t], attnums[t],
+	for (int t = 0; t < WR_NUM_CORE_TABLES; t++)
+		rels[t] = wr_open_core_table(nspid, schema, &wr_core_tables[t], attnums[t],
 									"import_orchestrator_core()");
-	for (int t = 0; t < NUM_SOURCE_TABLES; t++)
+	for (int t = 0; t < WR_NUM_CORE_TABLES; t++)
 	{
-		read_source_table(rels[t], &source_tables[t], attnums[t], args + first);
-		first += source_tables[t].ncolumns;
+		read_source_table(rels[t], &wr_core_tables[t], attnums[t], args + first);
+		first += wr_core_tables[t].ncolumns;
 		table_close(rels[t], NoLock);
 	}
-	args[NUM_SOURCE_COLUMNS] = row_problems(args, false);
-	args[NUM_SOURCE_COLUMNS + 1] = row_problems(args + PRODUCT_COLUMNS + LINK_COLUMNS,
+	args[WR_NUM_CORE_COLUMNS] = row_problems(args, false);
+	args[WR_NUM_CORE_COLUMNS + 1] = row_problems(args + WR_CORE_PRODUCT_COLUMNS + WR_CORE_LINK_COLUMNS,
 												true);
 }
 

@@ -12,14 +12,6 @@
 #include "executor/spi.h"
 #include "utils/uuid.h"
 
-/*
- * Every writer takes the links lock and passes arrays to its statements;
- * import.c finds wr_lock_product_type() and the array builders through
- * this header until it includes links.h and spi.h itself.
- */
-#include "links.h"
-#include "spi.h"
-
 extern void wr_register_workflow(const WorkflowDef *def, WrApiVersion api,
 								 pg_uuid_t *id, bool *created);
 extern void wr_unregister_workflow(const char *name, bool if_exists);

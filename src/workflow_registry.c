@@ -16,8 +16,8 @@
  */
 #include "postgres.h"
 
-#include "bulk.h"
 #include "attach.h"
+#include "bulk.h"
 #include "catalog.h"
 #include "definition.h"
 #include "fmgr.h"

@@ -45,7 +45,8 @@ root = sys.argv[1]
 layers = [
     ["api"],                     # the versions of the SQL scripts
     ["message"],                 # error helpers
-    ["catalog", "notify"],       # the extension's own objects; NOTIFY
+    ["catalog", "notify", "shapes"],  # the extension's own objects; NOTIFY;
+                                 # orchestrator-core's tables as accepted
     ["tables"],                  # where the registry's tables are, as whom
     ["spi", "guards"],           # kept statements; what attach puts on core's tables
     ["definition", "links"],     # a definition read from jsonb; link rule and locks
