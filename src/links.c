@@ -32,11 +32,10 @@
  * so it reads the type without locking the row, locks the type, and then
  * deletes the row only if it still has that type; if a concurrent
  * transaction changed it meanwhile, it lets go of the lock it took and
- * starts over (registry.c).  Deleting a workflow used to take no type lock
- * at all: a create_product of the type then linked the new product to the
- * row being deleted, waited for it, and failed with core's foreign-key
- * error, and a delete_product that held the type lock and a
- * delete_workflow that held the row could deadlock.
+ * starts over (registry.c).  Without the type lock, a create_product of
+ * the type would link the new product to the row being deleted, wait for
+ * it and fail with core's foreign-key error, and a delete_product holding
+ * the type lock and a delete_workflow holding the row could deadlock.
  *
  *-------------------------------------------------------------------------
  */

@@ -999,10 +999,9 @@ wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
 	/*
 	 * A value read from a result row may have a short (1-byte) varlena
 	 * header, as any small value stored in a tuple does: it is read as a
-	 * Jsonb only through DatumGetJsonbP, which gives it the full header.
-	 * Cast as it was, a list of steps under 127 bytes (one delete, or none)
-	 * read as garbage, and such a sync failed with "migration steps must be
-	 * a JSON array".
+	 * Jsonb only through DatumGetJsonbP, which gives it the full header;
+	 * a plain cast would read a list of steps under 127 bytes (one delete,
+	 * or none) as garbage.
 	 */
 	steps_datum = wr_result_datum_copy(1);
 	SPI_finish();

@@ -97,9 +97,8 @@ wr_attached_schema(void)
 	/*
 	 * Before 1.7 there is no table to watch, and the invalidation of the
 	 * one an ALTER EXTENSION UPDATE creates would not be recognised: look
-	 * again next time.  (Kept, "not attached" outlived an update and an
-	 * attach in the same session, whose writers then wrote the
-	 * extension's own tables.)
+	 * again next time rather than keep "not attached", which would outlive
+	 * an update and an attach in the same session.
 	 */
 	if (!OidIsValid(attachment_relid))
 	{
