@@ -1010,8 +1010,8 @@ attached_workflow_for_update(const char *schema)
 
 /*
  * The new values into orchestrator-core's row, the product type and tag
- * into the attached row (a workflow the registry did not manage is managed
- * from now on), links recomputed.  is_default stays false, as a
+ * into the attached row, links recomputed (only for a workflow the
+ * registry manages: wr_update_workflow_undoably refuses any other).  is_default stays false, as a
  * registration writes it.
  */
 static char *
