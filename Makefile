@@ -35,12 +35,13 @@ DATA = \
 	workflow_registry--1.5--1.6.sql \
 	workflow_registry--1.6--1.7.sql \
 	workflow_registry--1.7--1.8.sql \
+	workflow_registry--1.8--1.9.sql \
 	workflow_registry--1.5.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
 REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import \
 	import_security table_checks item_names attach attach_bulk attach_migrations \
-	attach_manifest attach_unusable attach_security default \
+	attach_manifest attach_unusable attach_security attach_default default \
 	fresh_upgraded hostile_search_path result_columns fuzz
 
 # Concurrency: specs in test/isolation/specs, expected output in

@@ -118,8 +118,9 @@ SELECT * FROM workflow_registry.attach_orchestrator_core('oc');
 SELECT workflow_registry.delete_product('Own');
 
 -- Attach: every workflow classified; what orchestrator-core cannot give
--- (product type, tag, default) recorded beside its tables
-SELECT * FROM workflow_registry.attach_orchestrator_core('oc');
+-- (product type, tag, default) recorded beside its tables; the guards
+-- asked for (from 1.9 they are off by default: see attach_default)
+SELECT * FROM workflow_registry.attach_orchestrator_core('oc', target_check => true, link_new_products => true);
 SELECT w.name, m.product_type, m.product_tag, m.is_default
 FROM workflow_registry.attached_workflows AS m JOIN oc.workflows AS w USING (workflow_id)
 ORDER BY w.name;
@@ -212,7 +213,7 @@ SELECT workflow_registry.detach_orchestrator_core();
 -- the functions are back on the extension's own tables
 SELECT workflow_registry.create_workflow('{"name": "create_user", "target": "CREATE", "description": "Create user", "product_type": "User"}');
 -- attached again: the next attachment in the ledger
-SELECT action, pg_catalog.count(*) FROM workflow_registry.attach_orchestrator_core('oc') GROUP BY action ORDER BY action;
+SELECT action, pg_catalog.count(*) FROM workflow_registry.attach_orchestrator_core('oc', target_check => true, link_new_products => true) GROUP BY action ORDER BY action;
 SELECT version, state FROM workflow_registry.migration_history WHERE kind = 'data';
 SELECT workflow_registry.detach_orchestrator_core();
 

@@ -44,7 +44,7 @@ WHERE w.name = 'modify_note'
    OR (w.name = 'two_types' AND p.name IN ('User internal', 'User Group'));
 RESET ROLE;
 
-SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc');
+SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc', target_check => true, link_new_products => true);
 
 -- The workflows as orchestrator-core's API offers them: not deleted, with
 -- their products.

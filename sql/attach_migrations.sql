@@ -107,7 +107,7 @@ SELECT workflow_registry.apply_migration('own', 'On the own tables',
     '[{"create_product": {"name": "Own", "description": "Own", "product_type": "Own", "tag": "OWN"}}]');
 SELECT workflow_registry.delete_product('Own');
 
-SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc') ORDER BY kind, name;
+SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc', target_check => true, link_new_products => true) ORDER BY kind, name;
 -- its entries cannot run on orchestrator-core's tables
 SET ROLE regress_migr_writer;
 SELECT workflow_registry.revert_migration('own');
@@ -332,7 +332,7 @@ SET search_path = oc2;
 \set ECHO all
 RESET search_path;
 RESET ROLE;
-SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc2');
+SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc2', target_check => true, link_new_products => true);
 SET ROLE regress_migr_writer;
 SELECT workflow_registry.revert_migration('drift_links');
 RESET ROLE;

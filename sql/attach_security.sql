@@ -149,7 +149,7 @@ GRANT USAGE ON SCHEMA oc TO regress_asec_writer;
 
 -- The DBA attaches: the classification is planned and run, the guards
 -- added and validated, all as the tables' owner.
-SELECT * FROM workflow_registry.attach_orchestrator_core('oc', '{}');
+SELECT * FROM workflow_registry.attach_orchestrator_core('oc', '{}', target_check => true, link_new_products => true);
 SELECT * FROM public.asec_ran();
 SELECT * FROM public.asec_roles();
 

@@ -17,7 +17,7 @@ RESET search_path;
 INSERT INTO oc.products (name, description, product_type, tag, status)
 VALUES ('User internal', 'Internal user', 'User', 'USER_INT', 'active');
 RESET ROLE;
-SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc', '{}');
+SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc', '{}', target_check => true, link_new_products => true);
 SELECT workflow_registry.create_workflow('{"name": "create_user", "target": "CREATE", "description": "Create user", "product_type": "User"}') IS NOT NULL AS registered;
 
 -- the grants attach gave the tables' owner are gone (--no-privileges)

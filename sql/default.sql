@@ -218,7 +218,7 @@ INSERT INTO oc.products (name, description, product_type, tag, status) VALUES
     ('User Group', 'Group of users', 'UserGroup', 'GROUP', 'active'),
     ('User internal', 'Internal user', 'User', 'USER_INT', 'active');
 RESET ROLE;
-SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc', '{}');
+SELECT kind, name, action FROM workflow_registry.attach_orchestrator_core('oc', '{}', target_check => true, link_new_products => true);
 
 CREATE FUNCTION pg_temp.core_links(workflow text) RETURNS text
 LANGUAGE sql AS $$

@@ -95,7 +95,7 @@ SELECT pg_catalog.jsonb_array_length(undo) AS undo_entries FROM workflow_registr
 SELECT workflow_registry.revert_migration('3a');
 
 -- Requirements: an unknown, a reverted and the migration itself
-SELECT workflow_registry.apply_migration('4a', 'Needs a later version', '[]', '{1.9}');
+SELECT workflow_registry.apply_migration('4a', 'Needs a later version', '[]', '{9.9}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT workflow_registry.apply_migration('4a', 'Needs a reverted one', '[]', '{2a}');
 SELECT workflow_registry.apply_migration('4a', 'Needs itself', '[]', '{4a}');

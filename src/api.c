@@ -34,6 +34,8 @@ wr_api_version_name(WrApiVersion api)
 			return "1.7";
 		case WR_API_1_8:
 			return "1.8";
+		case WR_API_1_9:
+			return "1.9";
 	}
 	elog(ERROR, "unrecognized workflow_registry API version %d", (int) api);
 	return NULL;				/* keep compiler quiet */

@@ -71,14 +71,17 @@ typedef enum WrAttachStatement
 {
 	ATTACH_OWN_ROWS,
 	ATTACH_INSERT,
+	ATTACH_INSERT_1_9,
 	ATTACH_NUMBER,
 	ATTACH_APPLIED_VERSION,
+	ATTACH_MIGRATION,
 	ATTACH_LINK_PRODUCT
 } WrAttachStatement;
 
 static char *build_link_product(const char *schema);
 
 static const WrStatement attach_sql[] = {
+	/* run with the latest snapshot: see wr_attach */
 	[ATTACH_OWN_ROWS] = {
 		.sql = "SELECT (SELECT pg_catalog.count(*) FROM workflow_registry.workflows)"
 		" OPERATOR(pg_catalog.+) (SELECT pg_catalog.count(*) FROM workflow_registry.products)",
@@ -90,6 +93,15 @@ static const WrStatement attach_sql[] = {
 		" VALUES ($1, $2, $3, $4::pg_catalog.regrole)",
 		.nargs = 4, .argtypes = {NAMEOID, TEXTARRAYOID, NAMEOID, OIDOID}
 	},
+	/* from 1.9, with the guards it has and the migration that attached */
+	[ATTACH_INSERT_1_9] = {
+		.sql = "INSERT INTO workflow_registry.attachment"
+		" (schema_name, default_workflows, attached_by, tables_owner,"
+		" target_check, link_new_products, migration)"
+		" VALUES ($1, $2, $3, $4::pg_catalog.regrole, $5, $6, $7)",
+		.nargs = 7, .argtypes = {NAMEOID, TEXTARRAYOID, NAMEOID, OIDOID,
+		BOOLOID, BOOLOID, TEXTOID}
+	},
 	/* the number the next attachment of a schema gets: $1 "attach-<schema>-" */
 	[ATTACH_NUMBER] = {
 		.sql = "SELECT pg_catalog.count(*) OPERATOR(pg_catalog.+) 1"
@@ -97,11 +109,21 @@ static const WrStatement attach_sql[] = {
 		" WHERE pg_catalog.starts_with(version, $1)",
 		.nargs = 1, .argtypes = {TEXTOID}, .read_only = true
 	},
+	/*
+	 * The attach migration of an attachment made before 1.9, which does
+	 * not record it: the newest applied one of the schema, $1
+	 * "attach-<schema>-".
+	 */
 	[ATTACH_APPLIED_VERSION] = {
 		.sql = "SELECT m.version FROM workflow_registry.migrations AS m"
 		" WHERE m.kind OPERATOR(pg_catalog.=) 'data' AND m.reverted_at IS NULL"
-		" AND pg_catalog.starts_with(m.version, 'attach-')"
+		" AND pg_catalog.starts_with(m.version, $1)"
 		" ORDER BY m.applied_at DESC LIMIT 1",
+		.nargs = 1, .argtypes = {TEXTOID}, .read_only = true
+	},
+	/* from 1.9: the attach migration, as the attachment records it */
+	[ATTACH_MIGRATION] = {
+		.sql = "SELECT a.migration FROM workflow_registry.attachment AS a",
 		.read_only = true
 	},
 	/*
@@ -281,22 +303,39 @@ classify(const char *schema, Oid owner, Datum default_workflows,
 }
 
 /*
- * The attachment as the n-th data migration "attach-<schema>-<n>" of the
- * ledger, whose undo detaches.  The caller holds the ledger lock.
+ * The version of the n-th attach of a schema, "attach-<schema>-<n>".
+ * attach- versions are reserved (ledger.c), so it is free.  The caller
+ * holds the ledger lock and is connected to SPI.
  */
-static void
-record_attachment(const char *schema, TimestampTz started)
+static char *
+attachment_version(const char *schema)
 {
 	Datum		pattern[1];
-	char	   *version;
-	StringInfoData steps;
 
 	pattern[0] = CStringGetTextDatum(psprintf("attach-%s-", schema));
 	wr_execute(&statements, ATTACH_NUMBER, pattern, NULL);
-	version = psprintf("attach-%s-" INT64_FORMAT, schema, wr_result_int8(1));
+	return psprintf("attach-%s-" INT64_FORMAT, schema, wr_result_int8(1));
+}
+
+/*
+ * The attachment as a data migration of the ledger, whose undo detaches.
+ * From 1.9 its steps name the guards asked for.  The caller holds the
+ * ledger lock.
+ */
+static void
+record_attachment(const char *version, const char *schema,
+				  const WrAttachOptions *options, WrApiVersion api,
+				  TimestampTz started)
+{
+	StringInfoData steps;
+
 	initStringInfo(&steps);
 	appendStringInfoString(&steps, "[{\"attach_orchestrator_core\": {\"schema_name\": ");
 	escape_json(&steps, schema);
+	if (api >= WR_API_1_9)
+		appendStringInfo(&steps, ", \"target_check\": %s, \"link_new_products\": %s",
+						 options->target_check ? "true" : "false",
+						 options->link_new_products ? "true" : "false");
 	appendStringInfoString(&steps, "}}]");
 	wr_record_migration(version,
 						psprintf("Attached to orchestrator-core's tables in schema %s",
@@ -308,12 +347,14 @@ record_attachment(const char *schema, TimestampTz started)
 }
 
 /*
- * attach_orchestrator_core(schema, default_workflows): see the file
+ * attach_orchestrator_core(schema, default_workflows, ...): see the file
  * header.  Puts one row per workflow and product into out: kind, name,
- * action (attach, default, skip, leave) and the reason.
+ * action (attach, default, skip, leave) and the reason.  Before 1.9 both
+ * guards are added; from 1.9 those the options ask for.
  */
 void
 wr_attach(const char *schema, ArrayType *default_workflows,
+		  const WrAttachOptions *options, WrApiVersion api,
 		  Tuplestorestate *out, TupleDesc outdesc)
 {
 	TimestampTz started = GetCurrentTimestamp();
@@ -322,7 +363,8 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 	Oid			nspid;
 	Oid			owner = InvalidOid;
 	int64		bad_targets;
-	Datum		values[4];
+	char	   *version;
+	Datum		values[7];
 
 	if (!OidIsValid(wr_attachment_relid()))
 		elog(ERROR, "attach_orchestrator_core needs the 1.7 tables");
@@ -376,20 +418,26 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 		table_close(rel, NoLock);
 	}
 
-	wr_grant_tables_owner(owner);
+	wr_grant_tables_owner(owner, options->link_new_products);
 	bad_targets = classify(schema, owner, PointerGetDatum(default_workflows),
 						   out, outdesc);
-	wr_add_guards(schema, owner, bad_targets == 0);
+	wr_add_guards(schema, owner, options->target_check, bad_targets == 0,
+				  options->link_new_products);
 
+	version = attachment_version(schema);
 	values[0] = DirectFunctionCall1(namein, CStringGetDatum(schema));
 	values[1] = PointerGetDatum(default_workflows);
 	values[2] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
 	values[3] = ObjectIdGetDatum(owner);
-	wr_execute(&statements, ATTACH_INSERT, values, NULL);
+	values[4] = BoolGetDatum(options->target_check);
+	values[5] = BoolGetDatum(options->link_new_products);
+	values[6] = CStringGetTextDatum(version);
+	wr_execute(&statements, api >= WR_API_1_9 ? ATTACH_INSERT_1_9 : ATTACH_INSERT,
+			   values, NULL);
 	wr_attachment_changed();
 
-	record_attachment(schema, started);
+	record_attachment(version, schema, options, api, started);
 	SPI_finish();
 }
 
@@ -412,9 +460,26 @@ wr_detach(WrApiVersion api)
 				 errdetail("The registry is the extension's own tables."),
 				 errhint("attach_orchestrator_core() attaches it to orchestrator-core's tables.")));
 
+	/*
+	 * The attach migration itself: from 1.9 the attachment records it;
+	 * before, the newest applied one of the schema.
+	 */
 	SPI_connect();
-	wr_execute(&statements, ATTACH_APPLIED_VERSION, NULL, NULL);
-	version = SPI_processed == 1 ? wr_result_text_copy(1) : NULL;
+	version = NULL;
+	if (api >= WR_API_1_9)
+	{
+		wr_execute(&statements, ATTACH_MIGRATION, NULL, NULL);
+		if (SPI_processed == 1)
+			version = wr_result_text_copy(1);
+	}
+	if (version == NULL)
+	{
+		Datum		pattern[1];
+
+		pattern[0] = CStringGetTextDatum(psprintf("attach-%s-", schema));
+		wr_execute(&statements, ATTACH_APPLIED_VERSION, pattern, NULL);
+		version = SPI_processed == 1 ? wr_result_text_copy(1) : NULL;
+	}
 	SPI_finish();
 	if (version != NULL)
 		wr_revert_migration(version, api);

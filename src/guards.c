@@ -16,6 +16,8 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "guards.h"
 #include "miscadmin.h"
@@ -60,40 +62,50 @@ run(const char *sql)
 
 /*
  * What the statements run as the tables' owner need of the extension's
- * objects: attached_workflows, and the trigger function, which CREATE
- * TRIGGER, run as that owner, may name only if it may execute it.  The
- * function does nothing but on the attached products table.  The caller
- * is connected to SPI.
+ * objects: attached_workflows; and, for the trigger on products, its
+ * function, which CREATE TRIGGER, run as that owner, may name only if it
+ * may execute it (the function does nothing but on the attached products
+ * table).  The caller is connected to SPI.
  */
 void
-wr_grant_tables_owner(Oid owner)
+wr_grant_tables_owner(Oid owner, bool trigger)
 {
+	const char *role = quote_identifier(GetUserNameFromId(owner, false));
+
 	run(psprintf("GRANT USAGE ON SCHEMA workflow_registry TO %1$s;"
-				 " GRANT SELECT, INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows TO %1$s;"
-				 " GRANT EXECUTE ON FUNCTION workflow_registry.link_new_product() TO %1$s",
-				 quote_identifier(GetUserNameFromId(owner, false))));
+				 " GRANT SELECT, INSERT, UPDATE, DELETE ON workflow_registry.attached_workflows TO %1$s",
+				 role));
+	if (trigger)
+		run(psprintf("GRANT EXECUTE ON FUNCTION workflow_registry.link_new_product() TO %s",
+					 role));
 }
 
 /*
- * The guards on orchestrator-core's tables: a CHECK that every writer of
- * orchestrator-core satisfies (validated unless a row already breaks it),
- * and the trigger that links the products it inserts itself.
+ * The guards asked for on orchestrator-core's tables: a CHECK that a
+ * target is a label of workflow_registry.target (validated unless a row
+ * already breaks it), and the trigger that links the products
+ * orchestrator-core inserts itself.
  */
 void
-wr_add_guards(const char *schema, Oid owner, bool validate)
+wr_add_guards(const char *schema, Oid owner, bool target_check,
+			  bool validate, bool trigger)
 {
-	wr_run_as(owner, schema,
-		   psprintf("ALTER TABLE %s ADD CONSTRAINT " TARGET_CHECK
-					" CHECK (workflow_registry.valid_target(target)) NOT VALID",
-					wr_attached_table(schema, "workflows")), 0, NULL, NULL);
-	if (validate)
+	if (target_check)
+	{
 		wr_run_as(owner, schema,
-			   psprintf("ALTER TABLE %s VALIDATE CONSTRAINT " TARGET_CHECK,
-						wr_attached_table(schema, "workflows")), 0, NULL, NULL);
-	wr_run_as(owner, schema,
-		   psprintf("CREATE TRIGGER " LINK_TRIGGER " AFTER INSERT ON %s"
-					" FOR EACH ROW EXECUTE FUNCTION workflow_registry.link_new_product()",
-					wr_attached_table(schema, "products")), 0, NULL, NULL);
+				  psprintf("ALTER TABLE %s ADD CONSTRAINT " TARGET_CHECK
+						   " CHECK (workflow_registry.valid_target(target)) NOT VALID",
+						   wr_attached_table(schema, "workflows")), 0, NULL, NULL);
+		if (validate)
+			wr_run_as(owner, schema,
+					  psprintf("ALTER TABLE %s VALIDATE CONSTRAINT " TARGET_CHECK,
+							   wr_attached_table(schema, "workflows")), 0, NULL, NULL);
+	}
+	if (trigger)
+		wr_run_as(owner, schema,
+				  psprintf("CREATE TRIGGER " LINK_TRIGGER " AFTER INSERT ON %s"
+						   " FOR EACH ROW EXECUTE FUNCTION workflow_registry.link_new_product()",
+						   wr_attached_table(schema, "products")), 0, NULL, NULL);
 }
 
 /* The owner of a relation that exists. */
@@ -132,9 +144,9 @@ wr_drop_attachment(void)
 					 quote_identifier(owner_name)));
 
 	/*
-	 * Each guard is dropped as the table's owner now, who may not be the
-	 * one recorded: detach mends an attachment a restore without owners
-	 * left unusable.
+	 * Each guard there is dropped as the table's owner now, who may not be
+	 * the one recorded: detach mends an attachment a restore without
+	 * owners left unusable.
 	 */
 	nspid = get_namespace_oid(schema, true);
 	if (OidIsValid(nspid))
@@ -142,14 +154,16 @@ wr_drop_attachment(void)
 		Oid			workflows = get_relname_relid("workflows", nspid);
 		Oid			products = get_relname_relid("products", nspid);
 
-		if (OidIsValid(workflows))
+		if (OidIsValid(workflows) &&
+			OidIsValid(get_relation_constraint_oid(workflows, TARGET_CHECK, true)))
 			wr_run_as(table_owner(workflows), schema,
-				   psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS " TARGET_CHECK,
-							wr_attached_table(schema, "workflows")), 0, NULL, NULL);
-		if (OidIsValid(products))
+					  psprintf("ALTER TABLE %s DROP CONSTRAINT " TARGET_CHECK,
+							   wr_attached_table(schema, "workflows")), 0, NULL, NULL);
+		if (OidIsValid(products) &&
+			OidIsValid(get_trigger_oid(products, LINK_TRIGGER, true)))
 			wr_run_as(table_owner(products), schema,
-				   psprintf("DROP TRIGGER IF EXISTS " LINK_TRIGGER " ON %s",
-							wr_attached_table(schema, "products")), 0, NULL, NULL);
+					  psprintf("DROP TRIGGER " LINK_TRIGGER " ON %s",
+							   wr_attached_table(schema, "products")), 0, NULL, NULL);
 	}
 	run("WITH a AS (DELETE FROM workflow_registry.attachment RETURNING 1)"
 		" DELETE FROM workflow_registry.attached_workflows");

@@ -190,6 +190,17 @@ wr_check_migration_version(const char *version)
 						version),
 				 errdetail("Versions of the form N.N belong to workflow_registry's own upgrades, which share the ledger."),
 				 errhint("Use the migration's revision id, e.g. \"8040c515d356\".")));
+
+	/*
+	 * attach_orchestrator_core() and import_orchestrator_core() name their
+	 * migrations so; a user's "attach-sso" would be taken for an attachment.
+	 */
+	if (strncmp(version, "attach-", 7) == 0 || strncmp(version, "import-", 7) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration version \"%s\" is reserved", wr_clip(version)),
+				 errdetail("Versions that start with \"attach-\" or \"import-\" belong to the migrations of attach_orchestrator_core() and import_orchestrator_core(), which share the ledger."),
+				 errhint("Use the migration's revision id, e.g. \"8040c515d356\".")));
 }
 
 /* Read one step; errors carry the step context. */

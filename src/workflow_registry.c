@@ -67,7 +67,9 @@ PG_FUNCTION_INFO_V1(valid_workflow_row);
 PG_FUNCTION_INFO_V1(valid_workflow_row_1_7);
 PG_FUNCTION_INFO_V1(valid_workflow_row_1_8);
 PG_FUNCTION_INFO_V1(attach_orchestrator_core);
+PG_FUNCTION_INFO_V1(attach_orchestrator_core_1_9);
 PG_FUNCTION_INFO_V1(detach_orchestrator_core);
+PG_FUNCTION_INFO_V1(detach_orchestrator_core_1_9);
 PG_FUNCTION_INFO_V1(valid_target);
 PG_FUNCTION_INFO_V1(link_new_product);
 
@@ -86,6 +88,8 @@ static Datum plan_internal(FunctionCallInfo fcinfo, WrApiVersion api);
 static Datum sync_internal(FunctionCallInfo fcinfo, WrApiVersion api);
 static Datum check_internal(FunctionCallInfo fcinfo, WrApiVersion api,
 							 int ncolumns);
+static Datum attach_internal(FunctionCallInfo fcinfo, WrApiVersion api);
+static Datum detach_internal(FunctionCallInfo fcinfo, WrApiVersion api);
 static bool workflow_row_is_valid(FunctionCallInfo fcinfo, bool is_default);
 static void prevent_write(const char *fname);
 
@@ -519,19 +523,48 @@ import_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 /*
  * attach_orchestrator_core(schema_name name DEFAULT 'public',
  *                          default_workflows text[] DEFAULT '{modify_note}')
- * RETURNS TABLE (kind, name, action, reason), as of 1.7
+ * RETURNS TABLE (kind, name, action, reason), as of 1.7: with both guards
  */
 Datum
 attach_orchestrator_core(PG_FUNCTION_ARGS)
 {
+	return attach_internal(fcinfo, WR_API_1_7);
+}
+
+/*
+ * attach_orchestrator_core(schema_name, default_workflows,
+ *                          target_check boolean DEFAULT false,
+ *                          link_new_products boolean DEFAULT false)
+ * RETURNS TABLE (kind, name, action, reason), as of 1.9: the guards that
+ * change orchestrator-core's own behaviour only when asked for
+ */
+Datum
+attach_orchestrator_core_1_9(PG_FUNCTION_ARGS)
+{
+	return attach_internal(fcinfo, WR_API_1_9);
+}
+
+static Datum
+attach_internal(FunctionCallInfo fcinfo, WrApiVersion api)
+{
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ArrayType  *defaults;
+	WrAttachOptions options = {.target_check = true, .link_new_products = true};
 
 	prevent_write("attach_orchestrator_core()");
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("schema_name", "attach_orchestrator_core");
 	if (PG_ARGISNULL(1))
 		wr_report_null_argument("default_workflows", "attach_orchestrator_core");
+	if (api >= WR_API_1_9)
+	{
+		if (PG_ARGISNULL(2))
+			wr_report_null_argument("target_check", "attach_orchestrator_core");
+		if (PG_ARGISNULL(3))
+			wr_report_null_argument("link_new_products", "attach_orchestrator_core");
+		options.target_check = PG_GETARG_BOOL(2);
+		options.link_new_products = PG_GETARG_BOOL(3);
+	}
 	defaults = PG_GETARG_ARRAYTYPE_P(1);
 	if (ARR_NDIM(defaults) > 1 || array_contains_nulls(defaults))
 		ereport(ERROR,
@@ -542,8 +575,8 @@ attach_orchestrator_core(PG_FUNCTION_ARGS)
 
 	materialize(fcinfo, 4);
 	wr_check_catalog();
-	wr_attach(NameStr(*PG_GETARG_NAME(0)), defaults, rsinfo->setResult,
-			  rsinfo->setDesc);
+	wr_attach(NameStr(*PG_GETARG_NAME(0)), defaults, &options, api,
+			  rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }
 
@@ -551,9 +584,22 @@ attach_orchestrator_core(PG_FUNCTION_ARGS)
 Datum
 detach_orchestrator_core(PG_FUNCTION_ARGS)
 {
+	return detach_internal(fcinfo, WR_API_1_7);
+}
+
+/* detach_orchestrator_core(), as of 1.9: reverts the migration recorded */
+Datum
+detach_orchestrator_core_1_9(PG_FUNCTION_ARGS)
+{
+	return detach_internal(fcinfo, WR_API_1_9);
+}
+
+static Datum
+detach_internal(FunctionCallInfo fcinfo, WrApiVersion api)
+{
 	prevent_write("detach_orchestrator_core()");
 	wr_check_catalog();
-	wr_detach(WR_API_1_7);
+	wr_detach(api);
 	PG_RETURN_VOID();
 }
 

@@ -3,15 +3,23 @@
 -- ATTACHED=1): orchestrator-core's tables in schema upstream are the
 -- registry, so create_ours.sql and create_upstream.sql write the same
 -- tables, the extension through its function and orchestrator-core
--- through its helper's statement, with the guards attach adds in place for
--- both.  Run after setup.sql.
+-- through its helper's statement, with attach's guards in place for both
+-- (asked for from 1.9, which adds none unless asked: so a 1.8 library and
+-- a later one measure the same tables).  Run after setup.sql.
 --
 \set ON_ERROR_STOP 1
 
 -- the extension's own registry is emptied: attached, it stays unused
 TRUNCATE workflow_registry.products_workflows, workflow_registry.workflows,
          workflow_registry.products;
+SELECT EXISTS (SELECT FROM pg_catalog.pg_proc
+               WHERE proname = 'attach_orchestrator_core' AND pronargs = 4) AS attach_has_options \gset
+\if :attach_has_options
+SELECT pg_catalog.count(*) FROM workflow_registry.attach_orchestrator_core('upstream',
+    target_check => true, link_new_products => true);
+\else
 SELECT pg_catalog.count(*) FROM workflow_registry.attach_orchestrator_core('upstream');
+\endif
 
 -- Back to the start state, on orchestrator-core's tables only: the six
 -- seed workflows registered through the extension, and base_1 .. base_<base>

@@ -2,9 +2,9 @@
 #
 # Attached (1.7), the registry is orchestrator-core's workflows, products
 # and products_workflows, owned by orchestrator-core's role; the extension
-# adds a CHECK on workflows.target and a trigger after INSERT on products,
-# and keeps workflow_registry.attachment, attached_workflows and a ledger
-# row.  pg_dump must carry all of it: the guards are objects of a table
+# adds a CHECK on workflows.target and a trigger after INSERT on products
+# (from 1.9 when asked to, as here), and keeps workflow_registry.attachment,
+# attached_workflows and a ledger row.  pg_dump must carry all of it: the guards are objects of a table
 # that is not the extension's, the records are extension config tables,
 # and the owner is a role named in a regrole column.
 #
@@ -115,9 +115,11 @@ sub setup_registry
 	my $attached = $source->safe_psql($db,
 		$schema eq 'public'
 		? q{SELECT pg_catalog.string_agg(name || ':' || action, ' ' ORDER BY kind, name)
-		    FROM workflow_registry.attach_orchestrator_core()}
+		    FROM workflow_registry.attach_orchestrator_core(target_check => true,
+		                                                    link_new_products => true)}
 		: qq{SELECT pg_catalog.string_agg(name || ':' || action, ' ' ORDER BY kind, name)
-		    FROM workflow_registry.attach_orchestrator_core('$s')});
+		    FROM workflow_registry.attach_orchestrator_core('$s', target_check => true,
+		                                                    link_new_products => true)});
 	like($attached, qr/modify_note:default/, "$db: attached, modify_note a default workflow");
 	$source->safe_psql($db, qq{
 SELECT workflow_registry.create_product('{"name": "User partner", "description": "Partner user", "product_type": "User", "tag": "USER_EXT"}');

@@ -25,7 +25,11 @@ def upgrade() -> None:
     conn = op.get_bind()
     conn.execute(text("CREATE EXTENSION IF NOT EXISTS workflow_registry"))
     if _attach_exists(conn):
-        conn.execute(text("SELECT workflow_registry.attach_orchestrator_core('public')"))
+        # link_new_products (1.9): the products orchestrator-core's create()
+        # adds later get the registry's workflows of their type at once
+        # (check.py's product_added_by_core); without it attach changes
+        # nothing orchestrator-core does (test/orchestrator/suite.sh).
+        conn.execute(text("SELECT workflow_registry.attach_orchestrator_core('public', link_new_products => true)"))
     else:
         for product in products:
             conn.execute(
