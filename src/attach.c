@@ -65,6 +65,7 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 typedef enum WrAttachStatement
@@ -385,9 +386,17 @@ wr_attach(const char *schema, ArrayType *default_workflows,
 				 errhint("Attach the schema that holds orchestrator-core's tables, as its migrations create them.")));
 	wr_check_schema_usage(nspid, schema);
 
+	/*
+	 * The caller holds the attachment lock, so no writer is in flight;
+	 * one that committed after this transaction's snapshot must be counted
+	 * too.
+	 */
 	SPI_connect();
 	wr_lock_ledger();
-	wr_execute(&statements, ATTACH_OWN_ROWS, NULL, NULL);
+	if (SPI_execute_snapshot(wr_kept_plan(&statements, ATTACH_OWN_ROWS, WR_API_1_0),
+							 NULL, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							 true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed");
 	if (wr_result_int8(1) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

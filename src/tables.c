@@ -23,8 +23,11 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/table.h"
+#include "access/xact.h"
 #include "catalog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -34,6 +37,7 @@
 #include "lib/stringinfo.h"
 #include "message.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "tables.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -42,6 +46,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 static char *unusable_attachment(const char *schema, Oid owner);
@@ -71,11 +76,47 @@ attachment_changed(Datum arg, Oid relid)
 	}
 }
 
+/*
+ * The schema recorded in the attachment table as the given snapshot sees
+ * it (its owner in *owner), or NULL: in the caller's memory.
+ */
+static char *
+read_attachment(Snapshot snapshot, Oid *owner)
+{
+	Relation	rel = table_open(attachment_relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snapshot,
+										  0, NULL);
+	HeapTuple	tup = systable_getnext(scan);
+	char	   *schema = NULL;
+	bool		isnull;
+
+	if (HeapTupleIsValid(tup))
+	{
+		Datum		name = heap_getattr(tup, SPI_fnumber(desc, "schema_name"),
+										desc, &isnull);
+
+		schema = pstrdup(NameStr(*DatumGetName(name)));
+		*owner = DatumGetObjectId(heap_getattr(tup, SPI_fnumber(desc, "tables_owner"),
+											   desc, &isnull));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return schema;
+}
+
+/*
+ * The attachment, cached.  It is read with a fresh catalog snapshot, not
+ * the caller's, so that a transaction whose snapshot predates an attach or
+ * detach never caches what it no longer is (wr_check_attachment_snapshot
+ * tells such a transaction apart), and marked valid only after a read
+ * that no invalidation overtook (the recheck namespace.c makes of its
+ * search path): an error during the read, or an attach committing
+ * meanwhile, leaves it to be read again.
+ */
 const char *
 wr_attached_schema(void)
 {
-	bool		isnull;
-
 	if (attachment_valid)
 		return attachment_schema;
 
@@ -84,46 +125,85 @@ wr_attached_schema(void)
 		CacheRegisterRelcacheCallback(attachment_changed, (Datum) 0);
 		callback_registered = true;
 	}
-	/* valid before the lookup, so that an invalidation during it counts */
+
+	for (;;)
+	{
+		uint64		generation = attachment_generation;
+		char	   *schema;
+		Oid			owner = InvalidOid;
+
+		if (attachment_schema)
+			pfree(attachment_schema);
+		attachment_schema = NULL;
+		if (attachment_problem)
+			pfree(attachment_problem);
+		attachment_problem = NULL;
+
+		/*
+		 * Before 1.7 there is no table to watch, and the invalidation of the
+		 * one an ALTER EXTENSION UPDATE creates would not be recognised:
+		 * look again next time rather than keep "not attached", which would
+		 * outlive an update and an attach in the same session.
+		 */
+		attachment_relid = wr_attachment_relid();
+		if (!OidIsValid(attachment_relid))
+			return NULL;
+
+		schema = read_attachment(NULL, &owner);
+		if (schema)
+		{
+			attachment_schema = MemoryContextStrdup(TopMemoryContext, schema);
+			attachment_owner = owner;
+			attachment_problem = unusable_attachment(attachment_schema,
+													 attachment_owner);
+		}
+		if (generation == attachment_generation)
+			break;
+	}
 	attachment_valid = true;
-	attachment_relid = wr_attachment_relid();
-	if (attachment_schema)
-		pfree(attachment_schema);
-	attachment_schema = NULL;
-	if (attachment_problem)
-		pfree(attachment_problem);
-	attachment_problem = NULL;
-
-	/*
-	 * Before 1.7 there is no table to watch, and the invalidation of the
-	 * one an ALTER EXTENSION UPDATE creates would not be recognised: look
-	 * again next time rather than keep "not attached", which would outlive
-	 * an update and an attach in the same session.
-	 */
-	if (!OidIsValid(attachment_relid))
-	{
-		attachment_valid = false;
-		return NULL;
-	}
-
-	SPI_connect();
-	if (SPI_execute("SELECT a.schema_name::pg_catalog.text, a.tables_owner::pg_catalog.oid"
-					" FROM workflow_registry.attachment AS a", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "reading workflow_registry.attachment failed");
-	if (SPI_processed == 1)
-	{
-		attachment_schema = MemoryContextStrdup(TopMemoryContext,
-												SPI_getvalue(SPI_tuptable->vals[0],
-															 SPI_tuptable->tupdesc, 1));
-		attachment_owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
-														  SPI_tuptable->tupdesc,
-														  2, &isnull));
-	}
-	SPI_finish();
-	if (attachment_schema)
-		attachment_problem = unusable_attachment(attachment_schema,
-												 attachment_owner);
 	return attachment_schema;
+}
+
+/*
+ * Under REPEATABLE READ or SERIALIZABLE a writer's statements read the
+ * transaction's snapshot: one taken before an attach or detach committed
+ * would read one registry and write another.  So the attachment as that
+ * snapshot sees it must be the current one, or the transaction fails with
+ * a serialization failure, as the product-type locks do (links.c).  The
+ * caller holds the attachment lock.
+ */
+void
+wr_check_attachment_snapshot(void)
+{
+	const char *current = wr_attached_schema();
+	char	   *seen;
+	Oid			owner;
+
+	if (!IsolationUsesXactSnapshot() || !OidIsValid(attachment_relid))
+		return;
+	seen = read_attachment(GetTransactionSnapshot(), &owner);
+	if ((seen == NULL) != (current == NULL) ||
+		(seen != NULL && strcmp(seen, current) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to a concurrent attach or detach"),
+				 errdetail("The registry was attached to or detached from orchestrator-core's tables after this transaction took its snapshot."),
+				 errhint("Retry the transaction.")));
+}
+
+/*
+ * The attachment lock, the first step of the lock order (links.c): every
+ * writer takes it in AccessShareLock, so writers do not wait for each
+ * other, and attach and detach in AccessExclusiveLock, so they wait for
+ * every writer in flight and every writer waits for them.  An object lock
+ * of the same class as the product-type locks, with object id 0 and sub-id
+ * 2.  Taking it accepts the invalidations of an attach or detach that has
+ * committed, so the cache is read afresh after it.
+ */
+void
+wr_lock_attachment(LOCKMODE mode)
+{
+	LockDatabaseObject(wr_products_relid(), 0, 2, mode);
 }
 
 static AclResult

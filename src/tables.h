@@ -9,6 +9,8 @@
 #ifndef WR_TABLES_H
 #define WR_TABLES_H
 
+#include "storage/lockdefs.h"
+
 /*
  * The schema whose orchestrator-core tables are the registry, or NULL when
  * the registry is the extension's own tables; the owner of those tables;
@@ -20,6 +22,8 @@ extern Oid	wr_attached_owner(void);
 extern uint64 wr_attachment_generation(void);
 extern void wr_attachment_changed(void);
 extern void wr_check_attachment_usable(void);
+extern void wr_check_attachment_snapshot(void);
+extern void wr_lock_attachment(LOCKMODE mode);
 
 /* schema.table, quoted, for the statements built for an attachment */
 extern const char *wr_attached_table(const char *schema, const char *table);

@@ -29,6 +29,7 @@
 #include "miscadmin.h"
 #include "notify.h"
 #include "registry.h"
+#include "tables.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -92,6 +93,7 @@ static Datum attach_internal(FunctionCallInfo fcinfo, WrApiVersion api);
 static Datum detach_internal(FunctionCallInfo fcinfo, WrApiVersion api);
 static bool workflow_row_is_valid(FunctionCallInfo fcinfo, bool is_default);
 static void prevent_write(const char *fname);
+static void lock_registry(LOCKMODE mode);
 
 /* Module load: count changes for the transaction's NOTIFY. */
 void
@@ -113,6 +115,22 @@ prevent_write(const char *fname)
 {
 	PreventCommandDuringRecovery(fname);
 	PreventCommandIfReadOnly(fname);
+}
+
+/*
+ * Before a writer reads the registry: the attachment lock, the first step
+ * of the lock order (tables.c), in AccessShareLock for the writers and
+ * AccessExclusiveLock for attach and detach; then, for a writer under
+ * REPEATABLE READ, the check that its snapshot sees the attachment as it
+ * is.
+ */
+static void
+lock_registry(LOCKMODE mode)
+{
+	wr_check_catalog();
+	wr_lock_attachment(mode);
+	if (mode == AccessShareLock)
+		wr_check_attachment_snapshot();
 }
 
 /*
@@ -173,7 +191,7 @@ create_workflow_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("workflow definition", "create_workflow");
 
-	wr_check_catalog();
+	lock_registry(AccessShareLock);
 	wr_parse_workflow(PG_GETARG_JSONB_P(0), api, &def);
 	wr_register_workflow(&def, api, id, &created);
 	PG_RETURN_UUID_P(id);
@@ -192,7 +210,7 @@ create_task(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("task definition", "create_task");
 
-	wr_check_catalog();
+	lock_registry(AccessShareLock);
 	wr_parse_task(PG_GETARG_JSONB_P(0), WR_API_1_1, &def);
 	wr_register_workflow(&def, WR_API_1_1, id, &created);
 	PG_RETURN_UUID_P(id);
@@ -209,7 +227,7 @@ delete_workflow(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		wr_report_null_argument("if_exists", "delete_workflow");
 
-	wr_check_catalog();
+	lock_registry(AccessShareLock);
 	wr_unregister_workflow(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 						   PG_GETARG_BOOL(1));
 	PG_RETURN_VOID();
@@ -248,7 +266,7 @@ create_product_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("product definition", "create_product");
 
-	wr_check_catalog();
+	lock_registry(AccessShareLock);
 	wr_parse_product(PG_GETARG_JSONB_P(0), api, &def);
 	wr_register_product(&def, api, id, &created);
 	PG_RETURN_UUID_P(id);
@@ -263,7 +281,7 @@ delete_product(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("product name", "delete_product");
 
-	wr_check_catalog();
+	lock_registry(AccessShareLock);
 	wr_unregister_product(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_VOID();
 }
@@ -297,7 +315,7 @@ create_workflows_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 
 	materialize(fcinfo, 2);
 
-	wr_check_catalog();
+	lock_registry(AccessShareLock);
 	wr_register_workflows(PG_GETARG_JSONB_P(0), api,
 						  rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
@@ -334,7 +352,7 @@ apply_migration_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 	if (PG_ARGISNULL(3))
 		wr_report_null_argument("requires", "apply_migration");
 
-	wr_check_catalog();
+	lock_registry(AccessShareLock);
 	wr_apply_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 					   text_to_cstring(PG_GETARG_TEXT_PP(1)),
 					   PG_GETARG_JSONB_P(2),
@@ -359,13 +377,19 @@ revert_migration_1_8(PG_FUNCTION_ARGS)
 static Datum
 revert_migration_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 {
+	char	   *version;
+
 	prevent_write("revert_migration()");
 
 	if (PG_ARGISNULL(0))
 		wr_report_null_argument("migration version", "revert_migration");
 
-	wr_check_catalog();
-	wr_revert_migration(text_to_cstring(PG_GETARG_TEXT_PP(0)), api);
+	version = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	/* reverting an attach migration detaches: as detach, exclusively */
+	lock_registry(strncmp(version, "attach-", 7) == 0 ?
+				  AccessExclusiveLock : AccessShareLock);
+	wr_revert_migration(version, api);
 	PG_RETURN_VOID();
 }
 
@@ -438,7 +462,7 @@ sync_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 		wr_report_null_argument("allow_delete", "sync");
 
 	materialize(fcinfo, 6);
-	wr_check_catalog();
+	lock_registry(AccessShareLock);
 	wr_sync(PG_GETARG_JSONB_P(0), text_to_cstring(PG_GETARG_TEXT_PP(1)),
 			PG_GETARG_BOOL(2), api, rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
@@ -513,7 +537,10 @@ import_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 		wr_report_null_argument("dry_run", "import_orchestrator_core");
 
 	materialize(fcinfo, 4);
-	wr_check_catalog();
+	if (PG_GETARG_BOOL(1))
+		wr_check_catalog();
+	else
+		lock_registry(AccessShareLock);
 	wr_refuse_attached("import_orchestrator_core()");
 	wr_import_orchestrator_core(NameStr(*PG_GETARG_NAME(0)), PG_GETARG_BOOL(1),
 								api, rsinfo->setResult, rsinfo->setDesc);
@@ -574,7 +601,7 @@ attach_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 				 errhint("Write it as '{modify_note}'.")));
 
 	materialize(fcinfo, 4);
-	wr_check_catalog();
+	lock_registry(AccessExclusiveLock);
 	wr_attach(NameStr(*PG_GETARG_NAME(0)), defaults, &options, api,
 			  rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
@@ -598,7 +625,7 @@ static Datum
 detach_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 {
 	prevent_write("detach_orchestrator_core()");
-	wr_check_catalog();
+	lock_registry(AccessExclusiveLock);
 	wr_detach(api);
 	PG_RETURN_VOID();
 }

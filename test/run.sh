@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is needed, build with warnings as
 # errors, start a throwaway cluster, run the pg_regress tests, the
-# isolation specs, the TAP tests, the stress test, the alembic migrations
-# and orchestrator-core itself, and end with "N passed, N failed";
+# isolation specs, the TAP tests, the stress test, the alembic migrations,
+# orchestrator-core itself and its own test suite plain and attached, and
+# end with "N passed, N failed";
 # test/majors.sh runs the pg_regress and isolation suites on 16, 17 and 18
 # too.
 set -uo pipefail
@@ -120,6 +121,22 @@ run_orchestrator() {
     [ $rc -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
 }
 [ -f "$work/test/orchestrator/run.sh" ] && run_orchestrator
+
+# orchestrator-core's own test suite, plain and attached, on this cluster
+# (test/orchestrator/suite.sh): the same outcome for every test.  Its TAP
+# lines count like the others.
+run_suite() {
+    local before=$failed
+    wr_log orchestrator-core suite
+    (cd "$work" && WR_ORCH_ARCHIVE="$WR_ROOT/../shared/orchestrator-core/orchestrator-core-4.8.2-src.tar.gz" \
+        bash test/orchestrator/suite.sh) > "$WR_TMP/suite.log" 2>&1
+    local rc=$?
+    cat "$WR_TMP/suite.log"
+    passed=$((passed + $(grep -cE '^ok [0-9]+' "$WR_TMP/suite.log")))
+    failed=$((failed + $(grep -cE '^not ok [0-9]+' "$WR_TMP/suite.log")))
+    [ $rc -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
+}
+[ -f "$work/test/orchestrator/suite.sh" ] && run_suite
 
 # META.json in step with the control file
 wr_log meta
