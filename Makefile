@@ -9,6 +9,7 @@ OBJS = \
 	src/attach.o \
 	src/bulk.o \
 	src/catalog.o \
+	src/classify.o \
 	src/definition.o \
 	src/guards.o \
 	src/import.o \

@@ -67,6 +67,56 @@ RESET ROLE;
 SELECT workflow_registry.create_workflow('{"name": "modify_user", "target": "MODIFY", "description": "Modify user", "product_type": "User"}') IS NOT NULL AS registered;
 SELECT workflow_registry.create_workflow('{"name": "bad_target", "target": "Target.CREATE", "description": "x", "product_type": "User"}');
 
+-- Everything that fits the rules is managed, whoever wrote it.
+-- orchestrator-core's own create_workflow helper registers workflows after
+-- attach (its statement: the row, then links to every product of the
+-- type); the registry adopts each when it next meets it, by attach's rules.
+SET ROLE regress_adef_orch;
+WITH new_workflow AS (
+    INSERT INTO oc.workflows (name, target, is_task, description)
+    VALUES ('terminate_user', 'TERMINATE', false, 'Terminate user')
+    ON CONFLICT DO NOTHING RETURNING workflow_id)
+INSERT INTO oc.products_workflows (product_id, workflow_id)
+SELECT p.product_id, nw.workflow_id FROM oc.products AS p CROSS JOIN new_workflow AS nw
+WHERE p.product_type = 'User' ON CONFLICT DO NOTHING;
+WITH new_workflow AS (
+    INSERT INTO oc.workflows (name, target, is_task, description)
+    VALUES ('validate_user', 'VALIDATE', true, 'Validate user')
+    ON CONFLICT DO NOTHING RETURNING workflow_id)
+INSERT INTO oc.products_workflows (product_id, workflow_id)
+SELECT p.product_id, nw.workflow_id FROM oc.products AS p CROSS JOIN new_workflow AS nw
+WHERE p.product_type = 'User' ON CONFLICT DO NOTHING;
+INSERT INTO oc.workflows (name, target, is_task, description)
+VALUES ('task_clean_up', 'SYSTEM', true, 'Clean up'), ('rename_user', 'MODIFY', false, 'Rename user');
+-- one that does not fit: linked to products of two types
+INSERT INTO oc.products_workflows (product_id, workflow_id)
+SELECT p.product_id, w.workflow_id FROM oc.products AS p, oc.workflows AS w
+WHERE p.name IN ('User internal', 'User Group') AND w.name = 'rename_user';
+RESET ROLE;
+SELECT w.name FROM oc.workflows AS w
+WHERE NOT EXISTS (SELECT FROM workflow_registry.attached_workflows AS m WHERE m.workflow_id = w.workflow_id)
+ORDER BY 1;
+-- an identical registration through the extension returns its id
+SELECT workflow_registry.create_workflow('{"name": "terminate_user", "target": "TERMINATE", "description": "Terminate user", "product_type": "User"}')
+       = (SELECT workflow_id FROM oc.workflows WHERE name = 'terminate_user') AS same_id;
+-- create_workflows too, and an update step changes an adopted one
+SELECT name, workflow_id = (SELECT workflow_id FROM oc.workflows AS w WHERE w.name = r.name) AS same_id
+FROM workflow_registry.create_workflows('[{"name": "validate_user", "target": "VALIDATE", "description": "Validate user", "product_type": "User", "is_task": true}]') AS r;
+SELECT workflow_registry.apply_migration('adef-1', 'tasks', '[{"update_workflow": {"name": "task_clean_up", "description": "Clean up everything"}}]');
+-- what does not fit is refused with the reason attach would give
+SELECT workflow_registry.create_workflow('{"name": "rename_user", "target": "MODIFY", "description": "Rename user", "product_type": "User"}');
+SELECT * FROM workflow_registry.create_workflows('[{"name": "rename_user", "target": "MODIFY", "description": "Rename user", "product_type": "User"}]');
+SELECT workflow_registry.apply_migration('adef-2', 'rename', '[{"update_workflow": {"name": "rename_user", "description": "Rename a user"}}]');
+SELECT w.name, m.product_type, m.product_tag, m.is_default
+FROM workflow_registry.attached_workflows AS m JOIN oc.workflows AS w USING (workflow_id) ORDER BY 1;
+-- sync adopts every one that fits before it compares
+SET ROLE regress_adef_orch;
+INSERT INTO oc.workflows (name, target, is_task, description) VALUES ('task_sync', 'SYSTEM', true, 'Sync');
+RESET ROLE;
+SELECT * FROM workflow_registry.sync('{"workflows": [], "tasks": [{"name": "task_sync", "description": "Sync"}]}', 'adef-sync');
+SELECT count(*) AS task_sync_managed FROM workflow_registry.attached_workflows AS m
+JOIN oc.workflows AS w USING (workflow_id) WHERE w.name = 'task_sync';
+
 -- detach reverts the migration the attachment recorded, and removes
 -- nothing that is not there
 SELECT workflow_registry.detach_orchestrator_core();

@@ -40,6 +40,7 @@
 #include "access/table.h"
 #include "attach.h"
 #include "catalog.h"
+#include "classify.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
@@ -211,68 +212,11 @@ static int64
 classify(const char *schema, Oid owner, Datum default_workflows,
 		 Tuplestorestate *out, TupleDesc outdesc)
 {
-	const char *products = wr_attached_table(schema, "products");
-	const char *links = wr_attached_table(schema, "products_workflows");
-	const char *workflows = wr_attached_table(schema, "workflows");
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	int64		bad_targets = 0;
 	char	   *sql;
 
-	sql = psprintf("WITH links AS ("
-				   " SELECT pw.workflow_id, pg_catalog.count(*) AS nlinks,"
-				   " pg_catalog.count(DISTINCT p.product_type) AS ntypes,"
-				   " pg_catalog.min(p.product_type::pg_catalog.text) AS ptype,"
-				   " pg_catalog.count(DISTINCT p.tag) AS ntags,"
-				   " pg_catalog.min(p.tag::pg_catalog.text) AS ptag,"
-				   " pg_catalog.array_agg(p.product_id ORDER BY p.product_id) AS linked"
-				   " FROM %2$s AS pw JOIN %1$s AS p"
-				   " ON p.product_id OPERATOR(pg_catalog.=) pw.product_id"
-				   " GROUP BY pw.workflow_id),"
-				   " type_sets AS ("
-				   " SELECT p.product_type::pg_catalog.text AS product_type,"
-				   " pg_catalog.array_agg(p.product_id ORDER BY p.product_id) AS ids"
-				   " FROM %1$s AS p GROUP BY 1),"
-				   " tag_sets AS ("
-				   " SELECT p.product_type::pg_catalog.text AS product_type, p.tag::pg_catalog.text AS tag,"
-				   " pg_catalog.array_agg(p.product_id ORDER BY p.product_id) AS ids"
-				   " FROM %1$s AS p GROUP BY 1, 2),"
-				   " c AS ("
-				   " SELECT w.workflow_id, w.name::pg_catalog.text AS name,"
-				   " w.target::pg_catalog.text AS target, w.is_task, w.deleted_at,"
-				   " l.nlinks, l.ntypes, l.ptype, l.ntags, l.ptag, l.linked,"
-				   " ts.ids AS all_of_type, gs.ids AS all_of_tag,"
-				   " w.name::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($1) AS is_default,"
-				   " workflow_registry.valid_target(w.target) AS valid_target"
-				   " FROM %3$s AS w"
-				   " LEFT JOIN links AS l ON l.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
-				   " LEFT JOIN type_sets AS ts ON ts.product_type OPERATOR(pg_catalog.=) l.ptype"
-				   " LEFT JOIN tag_sets AS gs ON gs.product_type OPERATOR(pg_catalog.=) l.ptype"
-				   " AND gs.tag OPERATOR(pg_catalog.=) l.ptag),"
-				   " k AS ("
-				   " SELECT c.*,"
-				   " CASE WHEN c.deleted_at IS NOT NULL THEN 'skip'"
-				   " WHEN NOT c.valid_target THEN 'leave'"
-				   " WHEN c.is_default THEN 'default'"
-				   " WHEN c.nlinks IS NULL THEN CASE WHEN c.is_task THEN 'attach' ELSE 'leave' END"
-				   " WHEN c.ntypes OPERATOR(pg_catalog.>) 1 THEN 'leave'"
-				   " WHEN c.linked OPERATOR(pg_catalog.=) c.all_of_type THEN 'attach'"
-				   " WHEN c.ntags OPERATOR(pg_catalog.=) 1"
-				   " AND c.linked OPERATOR(pg_catalog.=) c.all_of_tag THEN 'attach'"
-				   " ELSE 'leave' END AS action,"
-				   " CASE WHEN c.deleted_at IS NOT NULL THEN 'it is soft-deleted'"
-				   " WHEN NOT c.valid_target"
-				   " THEN pg_catalog.format('its target %%L is not a label of workflow_registry.target', c.target)"
-				   " WHEN c.is_default THEN 'a default workflow: linked to every product'"
-				   " WHEN c.nlinks IS NULL AND NOT c.is_task THEN 'it is linked to no product and is not a task'"
-				   " WHEN c.ntypes OPERATOR(pg_catalog.>) 1 THEN 'it is linked to products of several product types'"
-				   " WHEN c.linked OPERATOR(pg_catalog.<>) c.all_of_type"
-				   " AND NOT (c.ntags OPERATOR(pg_catalog.=) 1 AND c.linked OPERATOR(pg_catalog.=) c.all_of_tag)"
-				   " THEN pg_catalog.format('it is linked to only some of the products of type %%L, and not to all those of one tag', c.ptype)"
-				   " END AS reason,"
-				   " CASE WHEN NOT c.is_default THEN c.ptype END AS product_type,"
-				   " CASE WHEN NOT c.is_default AND c.linked OPERATOR(pg_catalog.<>) c.all_of_type"
-				   " THEN c.ptag END AS product_tag"
-				   " FROM c),"
+	sql = psprintf("WITH %s,"
 				   " meta AS ("
 				   " INSERT INTO workflow_registry.attached_workflows"
 				   " (workflow_id, product_type, product_tag, is_default)"
@@ -281,9 +225,10 @@ classify(const char *schema, Oid owner, Datum default_workflows,
 				   " SELECT CASE WHEN k.is_task AND k.product_type IS NULL THEN 'task' ELSE 'workflow' END,"
 				   " k.name, k.action, k.reason, NOT k.valid_target FROM k"
 				   " UNION ALL"
-				   " SELECT 'product', p.name::pg_catalog.text, 'attach', NULL, false FROM %1$s AS p"
+				   " SELECT 'product', p.name::pg_catalog.text, 'attach', NULL, false FROM %s AS p"
 				   " ORDER BY 1, 2",
-				   products, links, workflows);
+				   wr_classification_ctes(schema, "$1", ""),
+				   wr_attached_table(schema, "products"));
 	wr_run_as(owner, schema, sql, 1, argtypes, &default_workflows);
 
 	for (uint64 r = 0; r < SPI_processed; r++)

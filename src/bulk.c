@@ -32,6 +32,7 @@
 
 #include "bulk.h"
 #include "catalog/pg_trigger.h"
+#include "classify.h"
 #include "catalog/pg_type.h"
 #include "links.h"
 #include "message.h"
@@ -562,6 +563,39 @@ insert_new(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 }
 
 /*
+ * Attached: adopt the names of the chunk that orchestrator-core registered
+ * itself and that fit attach's rules (classify.c), and refuse, naming the
+ * item, one that does not.  names is the chunk's text[] of names.  The
+ * caller is connected to SPI.
+ */
+static void
+adopt_chunk(WrItem *items, int nitems, Datum names)
+{
+	WrItemContext context;
+
+	if (wr_attached_schema() == NULL)
+		return;
+	wr_adopt_workflows(names);
+	wr_push_item_context(&context, "workflows", "");
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		const char *name = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+
+		if (strcmp(SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2), "leave") != 0)
+			continue;
+		for (int i = 0; i < nitems; i++)
+			if (strcmp(items[i].def.name, name) == 0)
+			{
+				context.index = items[i].index;
+				context.name = items[i].def.name;
+				break;
+			}
+		wr_report_unmanaged(name, SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3));
+	}
+	wr_pop_item_context(&context);
+}
+
+/*
  * Register one chunk of items and put their (name, workflow_id) rows into
  * out.  A chunk whose names are all registered identically runs no
  * statement that writes: attached, not even orchestrator-core's statement
@@ -574,6 +608,7 @@ register_chunk(WrItem *items, int nitems, WrApiVersion api,
 	Datum		values[BULK_NARGS];
 
 	bulk_values(items, nitems, values);
+	adopt_chunk(items, nitems, values[0]);
 	match_registered(items, nitems, api, values);
 	if (!all_registered(items, nitems))
 		insert_new(items, nitems, api, values);

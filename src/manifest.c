@@ -46,6 +46,7 @@
 
 #include "catalog.h"
 #include "catalog/pg_type.h"
+#include "classify.h"
 #include "funcapi.h"
 #include "ledger.h"
 #include "links.h"
@@ -986,6 +987,12 @@ wr_sync(Jsonb *manifest, const char *version, bool allow_delete,
 	read_manifest(manifest, api, &m);
 
 	SPI_connect();
+
+	/*
+	 * Attached, the workflows orchestrator-core registered itself since
+	 * attach and that fit its rules are the registry's to sync (classify.c).
+	 */
+	wr_adopt_workflows((Datum) 0);
 	if (compute_plan(&m, allow_delete, api, out, outdesc) == 0)
 	{
 		SPI_finish();

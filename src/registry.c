@@ -23,6 +23,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "classify.h"
 #include "links.h"
 #include "message.h"
 #include "miscadmin.h"
@@ -466,7 +467,7 @@ build_workflow_for_update(WrApiVersion api)
 {
 	return psprintf("SELECT w.target::pg_catalog.text, w.description, w.product_type, w.is_task,"
 					" w.product_tag," WR_UNDO_WORKFLOW_ENTRY(WR_UNDO_NAME_RESTORE_WORKFLOW_VALUES, "w", "workflow_registry.products_workflows") ","
-					" %s, true"
+					" %s"
 					" FROM workflow_registry.workflows AS w"
 					" WHERE w.name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 					api >= WR_API_1_8 ? "w.is_default" : "false");
@@ -700,8 +701,12 @@ wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
 		wr_notify_change(WR_WORKFLOW_CREATED, 1);
 	}
 	else
+	{
+		/* a name orchestrator-core registered itself: adopted if it fits */
+		wr_adopt_workflow(def->name);
 		*created = register_row(&workflow_registration, def, def->name, api,
 								values, nulls, id);
+	}
 	SPI_finish();
 }
 
@@ -999,7 +1004,7 @@ attached_workflow_for_update(const char *schema)
 	return psprintf("SELECT w.target::pg_catalog.text, w.description::pg_catalog.text,"
 					" m.product_type::pg_catalog.text, w.is_task, m.product_tag::pg_catalog.text,"
 					WR_UNDO_ATTACHED_WORKFLOW_ENTRY(WR_UNDO_NAME_RESTORE_WORKFLOW_VALUES, "w", "m", "%2$s") ","
-					" COALESCE(m.is_default, false), m.workflow_id IS NOT NULL"
+					" COALESCE(m.is_default, false)"
 					" FROM %1$s AS w LEFT JOIN workflow_registry.attached_workflows AS m"
 					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
 					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NULL"
@@ -1011,7 +1016,8 @@ attached_workflow_for_update(const char *schema)
 /*
  * The new values into orchestrator-core's row, the product type and tag
  * into the attached row, links recomputed (only for a workflow the
- * registry manages: wr_update_workflow_undoably refuses any other).  is_default stays false, as a
+ * registry manages: wr_update_workflow_undoably adopts or refuses any
+ * other first).  is_default stays false, as a
  * registration writes it.
  */
 static char *
@@ -1105,6 +1111,13 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 
 	values[0] = CStringGetTextDatum(changes->name);
 	SPI_connect();
+
+	/*
+	 * Attached, a writer changes only what the registry manages: a workflow
+	 * orchestrator-core registered itself is adopted if it fits attach's
+	 * rules, and one that does not keeps what orchestrator-core gave it.
+	 */
+	wr_adopt_workflow(changes->name);
 	wr_execute_versioned(&statements, REG_WORKFLOW_FOR_UPDATE, api, values, NULL);
 	if (SPI_processed != 1)
 		wr_report_missing("workflow", changes->name);
@@ -1120,19 +1133,6 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 	now.is_default = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 												SPI_tuptable->tupdesc, 7, &isnull));
 
-	/*
-	 * Attached, a writer changes only what the registry manages: a workflow
-	 * that attach left to orchestrator-core (no attached_workflows row)
-	 * keeps what orchestrator-core gave it.
-	 */
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-									SPI_tuptable->tupdesc, 8, &isnull)))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("workflow \"%s\" is not managed by the registry",
-						wr_clip(changes->name)),
-				 errdetail("It is orchestrator-core's own: attach_orchestrator_core() left it to orchestrator-core, and the registry changes only the workflows it manages."),
-				 errhint("Correct it in orchestrator-core and attach again, or delete it with delete_workflow() and register it with create_workflow().")));
 	*old_type = now.product_type;
 	before = now;
 

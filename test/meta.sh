@@ -49,7 +49,8 @@ layers = [
                                  # orchestrator-core's tables as accepted
     ["tables"],                  # where the registry's tables are, as whom
     ["spi", "guards"],           # kept statements; what attach puts on core's tables
-    ["definition", "links"],     # a definition read from jsonb; link rule and locks
+    ["definition", "links", "classify"],  # a definition read from jsonb; link rule
+                                 # and locks; which of core's workflows are managed
     ["undo"],                    # the undo entries' format; undoing a step
     ["registry"],                # writing the registry
     ["ledger", "bulk"],          # migrations; create_workflows
