@@ -45,5 +45,18 @@ LANGUAGE C VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'detach_orchestrator_core_1_9';
 
+-- Deleting a workflow orchestrator-core's scheduler starts is refused (the
+-- library's); check() reports the schedules it would start wrongly.  The
+-- same result columns: CREATE OR REPLACE keeps the grants.
+CREATE OR REPLACE FUNCTION workflow_registry."check"(code_workflows pg_catalog.jsonb)
+RETURNS TABLE (difference pg_catalog.text, kind pg_catalog.text, name pg_catalog.text,
+               key pg_catalog.text, code_value pg_catalog.text,
+               registered_value pg_catalog.text)
+LANGUAGE C STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'check_code_1_9';
+COMMENT ON FUNCTION workflow_registry."check"(pg_catalog.jsonb) IS
+    'Compare the workflows the code registers (names, or {"name", "target", "description"}) with the registry, as orchestrator-core''s task_validate_products does: not registered, not in code, target differs, description differs, product without workflows, product without default workflow; attached, schedules of a deleted workflow or of one that is not a task';
+
 INSERT INTO workflow_registry.migrations (version, kind, description)
-VALUES ('1.9', 'extension', 'attach adds no guard to orchestrator-core''s tables unless asked (target_check, link_new_products), and records the migration detach reverts');
+VALUES ('1.9', 'extension', 'attach adds no guard to orchestrator-core''s tables unless asked (target_check, link_new_products), and records the migration detach reverts; check() reports orchestrator-core''s schedules');

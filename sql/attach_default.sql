@@ -117,6 +117,42 @@ SELECT * FROM workflow_registry.sync('{"workflows": [], "tasks": [{"name": "task
 SELECT count(*) AS task_sync_managed FROM workflow_registry.attached_workflows AS m
 JOIN oc.workflows AS w USING (workflow_id) WHERE w.name = 'task_sync';
 
+-- orchestrator-core's scheduler (4.x, 5.x): its jobs, linked to the
+-- workflows it starts.  Deleting a scheduled workflow through the registry
+-- would drop that link (a hard delete cascades) or keep it to a
+-- soft-deleted workflow, while the scheduler goes on starting the task.
+SET ROLE regress_adef_orch;
+CREATE TABLE oc.apscheduler_jobs (id varchar(191) NOT NULL PRIMARY KEY,
+                                  next_run_time double precision, job_state bytea NOT NULL);
+CREATE TABLE oc.workflows_apscheduler_jobs (
+    workflow_id uuid NOT NULL REFERENCES oc.workflows ON DELETE CASCADE,
+    schedule_id varchar(512) NOT NULL REFERENCES oc.apscheduler_jobs ON DELETE CASCADE,
+    PRIMARY KEY (workflow_id, schedule_id));
+INSERT INTO oc.apscheduler_jobs VALUES ('job-clean-up', NULL, '\x00'), ('job-create', NULL, '\x00'),
+                                       ('job-old', NULL, '\x00');
+INSERT INTO oc.workflows (name, target, is_task, description, deleted_at)
+VALUES ('task_old', 'SYSTEM', true, 'Old', now());
+INSERT INTO oc.workflows_apscheduler_jobs
+SELECT w.workflow_id, j.id FROM oc.workflows AS w, oc.apscheduler_jobs AS j
+WHERE (w.name, j.id) IN (('task_clean_up', 'job-clean-up'), ('create_user', 'job-create'), ('task_old', 'job-old'));
+RESET ROLE;
+SELECT workflow_registry.delete_workflow('task_clean_up');
+SELECT * FROM workflow_registry.sync('{"workflows": []}', 'adef-sync-2', allow_delete => true);
+SELECT workflow_registry.apply_migration('adef-3', 'a task', '[{"create_task": {"name": "task_scheduled", "description": "Scheduled"}}]');
+SET ROLE regress_adef_orch;
+INSERT INTO oc.apscheduler_jobs VALUES ('job-scheduled', NULL, '\x00');
+INSERT INTO oc.workflows_apscheduler_jobs
+SELECT w.workflow_id, 'job-scheduled' FROM oc.workflows AS w WHERE w.name = 'task_scheduled';
+RESET ROLE;
+SELECT workflow_registry.revert_migration('adef-3');
+-- check() names the schedules the scheduler would start wrongly
+SELECT * FROM workflow_registry."check"('["create_user"]') WHERE kind = 'schedule';
+-- once the schedule is gone (as orchestrator-core's scheduler removes it)
+SET ROLE regress_adef_orch;
+DELETE FROM oc.apscheduler_jobs WHERE id = 'job-clean-up';
+RESET ROLE;
+SELECT workflow_registry.delete_workflow('task_clean_up');
+
 -- detach reverts the migration the attachment recorded, and removes
 -- nothing that is not there
 SELECT workflow_registry.detach_orchestrator_core();

@@ -113,10 +113,12 @@ wr_classification_ctes(const char *schema, const char *defaults,
 typedef enum WrClassifyStatement
 {
 	CLASSIFY_DEFAULTS,
-	CLASSIFY_ADOPT
+	CLASSIFY_ADOPT,
+	CLASSIFY_SCHEDULES
 } WrClassifyStatement;
 
 static char *build_adopt(const char *schema);
+static char *build_schedules(const char *schema);
 
 static const WrStatement classify_sql[] = {
 	/* the default workflows named at attach, read as the extension's owner */
@@ -133,6 +135,11 @@ static const WrStatement classify_sql[] = {
 	[CLASSIFY_ADOPT] = {
 		.attached = build_adopt,
 		.nargs = 2, .argtypes = {TEXTARRAYOID, TEXTARRAYOID}
+	},
+	/* the schedules of the workflow named $1, or of id $2 */
+	[CLASSIFY_SCHEDULES] = {
+		.attached = build_schedules,
+		.nargs = 2, .argtypes = {TEXTOID, TEXTOID}, .read_only = true
 	},
 };
 
@@ -214,4 +221,51 @@ wr_report_unmanaged(const char *name, const char *reason)
 			 errdetail("It is orchestrator-core's own: %s, so attach_orchestrator_core()'s rules leave it to orchestrator-core, and the registry changes only the workflows it manages.",
 					   reason),
 			 errhint("Correct it in orchestrator-core (its links or its target), or delete it with delete_workflow() and register it again.")));
+}
+
+/*
+ * orchestrator-core 4.x and 5.x start scheduled tasks by the rows of
+ * workflows_apscheduler_jobs (its scheduler's jobs linked to workflows),
+ * which a release before 4 does not have.
+ */
+static char *
+build_schedules(const char *schema)
+{
+	if (!wr_attached_table_exists(schema, "workflows_apscheduler_jobs"))
+		return pstrdup("SELECT NULL::pg_catalog.text WHERE $1 IS NULL AND $2 IS NULL AND false");
+	return psprintf("SELECT s.schedule_id::pg_catalog.text FROM %s AS s"
+					" JOIN %s AS w ON w.workflow_id OPERATOR(pg_catalog.=) s.workflow_id"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1"
+					" OR w.workflow_id OPERATOR(pg_catalog.=) $2::pg_catalog.uuid"
+					" ORDER BY 1",
+					wr_attached_table(schema, "workflows_apscheduler_jobs"),
+					wr_attached_table(schema, "workflows"));
+}
+
+/*
+ * Attached, before a workflow is deleted (by name, or by id when name is
+ * NULL; "what" says whose name to report): refuse one that
+ * orchestrator-core's scheduler starts.  Its foreign key would drop the
+ * schedule's link with the row, or keep it to a soft-deleted workflow,
+ * while the scheduler goes on starting the task.  The caller is connected
+ * to SPI.
+ */
+void
+wr_check_no_schedules(const char *name, const char *id, const char *what)
+{
+	Datum		values[2];
+	char		nulls[2];
+
+	if (wr_attached_schema() == NULL)
+		return;
+	values[0] = wr_text_or_null(name, &nulls[0]);
+	values[1] = wr_text_or_null(id, &nulls[1]);
+	wr_execute(&statements, CLASSIFY_SCHEDULES, values, nulls);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("workflow \"%s\" has a schedule", wr_clip(what)),
+				 errdetail("orchestrator-core's scheduler starts it by schedule \"%s\" (workflows_apscheduler_jobs); deleting the workflow would leave the scheduler starting a task orchestrator-core no longer lists.",
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+				 errhint("Remove the schedule with orchestrator-core's scheduler first (DELETE /api/schedules with its schedule_id and workflow_id), then delete the workflow.")));
 }

@@ -387,7 +387,7 @@ check_sql(const WrRegistryTables *t)
  * compares every one.
  */
 static char *
-check_sql_1_8(const WrRegistryTables *t)
+check_sql_1_8(const WrRegistryTables *t, const char *more_findings)
 {
 	return psprintf("WITH code AS ("
 					" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
@@ -439,11 +439,34 @@ check_sql_1_8(const WrRegistryTables *t)
 					" WHERE p.status::pg_catalog.text OPERATOR(pg_catalog.=) 'active'"
 					" AND NOT EXISTS (SELECT FROM linked AS l"
 					" WHERE l.product_id OPERATOR(pg_catalog.=) p.product_id"
-					" AND l.workflow OPERATOR(pg_catalog.=) d.name))"
+					" AND l.workflow OPERATOR(pg_catalog.=) d.name)%4$s)"
 					" SELECT f.difference, f.kind, f.name, f.key, f.code_value, f.registered_value"
 					" FROM findings AS f"
 					" ORDER BY f.kind OPERATOR(pg_catalog.=) 'product', f.name, f.difference, f.key",
-					t->workflows, t->products, t->links);
+					t->workflows, t->products, t->links, more_findings);
+}
+
+/*
+ * check() of 1.9 attached adds what orchestrator-core's scheduler would
+ * start wrongly: a schedule (workflows_apscheduler_jobs) of a workflow
+ * that is soft-deleted, or that is not a task.  Kind "schedule", the name
+ * the workflow's, the key the schedule's id.
+ */
+static char *
+schedule_findings(const char *schema)
+{
+	if (!wr_attached_table_exists(schema, "workflows_apscheduler_jobs"))
+		return "";
+	return psprintf(" UNION ALL"
+					" SELECT CASE WHEN w.deleted_at IS NOT NULL"
+					" THEN 'schedule of a deleted workflow'"
+					" ELSE 'schedule of a workflow that is not a task' END,"
+					" 'schedule', w.name::pg_catalog.text, s.schedule_id::pg_catalog.text, NULL, NULL"
+					" FROM %s AS s JOIN %s AS w"
+					" ON w.workflow_id OPERATOR(pg_catalog.=) s.workflow_id"
+					" WHERE w.deleted_at IS NOT NULL OR NOT w.is_task",
+					wr_attached_table(schema, "workflows_apscheduler_jobs"),
+					wr_attached_table(schema, "workflows"));
 }
 
 /*
@@ -548,7 +571,7 @@ build_check_1_8(WrApiVersion api)
 {
 	WrRegistryTables t = own_tables(api);
 
-	return check_sql_1_8(&t);
+	return check_sql_1_8(&t, "");
 }
 
 static char *
@@ -556,7 +579,15 @@ attached_check_1_8(const char *schema)
 {
 	WrRegistryTables t = attached_tables(schema, false);
 
-	return check_sql_1_8(&t);
+	return check_sql_1_8(&t, "");
+}
+
+static char *
+attached_check_1_9(const char *schema)
+{
+	WrRegistryTables t = attached_tables(schema, false);
+
+	return check_sql_1_8(&t, schedule_findings(schema));
 }
 
 typedef enum WrManifestStatement
@@ -567,6 +598,7 @@ typedef enum WrManifestStatement
 	MANIFEST_STEPS_1_8,
 	MANIFEST_CHECK,
 	MANIFEST_CHECK_1_8,
+	MANIFEST_CHECK_1_9,
 	MANIFEST_ATTACHED_DEFAULTS
 } WrManifestStatement;
 
@@ -621,6 +653,12 @@ static const WrStatement manifest_sql[] = {
 	/* check() of 1.8: names, targets, descriptions, the default workflows */
 	[MANIFEST_CHECK_1_8] = {
 		.build = build_check_1_8, .attached = attached_check_1_8,
+		.nargs = 4, .argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID},
+		.read_only = true
+	},
+	/* check() of 1.9: the same, and attached orchestrator-core's schedules */
+	[MANIFEST_CHECK_1_9] = {
+		.build = build_check_1_8, .attached = attached_check_1_9,
 		.nargs = 4, .argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID},
 		.read_only = true
 	},
@@ -1107,7 +1145,9 @@ wr_check(Jsonb *code, WrApiVersion api, Tuplestorestate *out,
 	if (api >= WR_API_1_8)
 	{
 		values[3] = attached_default_names();
-		wr_execute_versioned(&statements, MANIFEST_CHECK_1_8, api, values, NULL);
+		wr_execute_versioned(&statements,
+							 api >= WR_API_1_9 ? MANIFEST_CHECK_1_9 : MANIFEST_CHECK_1_8,
+							 api, values, NULL);
 	}
 	else
 		wr_execute_versioned(&statements, MANIFEST_CHECK, api, values, NULL);

@@ -887,9 +887,14 @@ delete_under_type_lock(bool workflow, WrRegistryStatement which,
 			default_locked = true;
 		}
 
-		/* attached, orchestrator-core's subscriptions keep a product */
+		/*
+		 * attached, orchestrator-core's subscriptions keep a product, and
+		 * its scheduler's schedules a workflow
+		 */
 		if (!workflow && wr_attached_schema() != NULL)
 			check_no_subscriptions(name);
+		if (workflow)
+			wr_check_no_schedules(name, NULL, name);
 		values[1] = wr_text_or_null(type, &nulls[1]);
 		wr_execute(&statements, which, values, nulls);
 		if (SPI_processed == 1)

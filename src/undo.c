@@ -26,6 +26,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "classify.h"
 #include "guards.h"
 #include "lib/stringinfo.h"
 #include "links.h"
@@ -587,6 +588,8 @@ wr_undo(const WrUndo *u, const char *version, WrApiVersion api)
 		values[0] = CStringGetTextDatum(u->id);
 		if (!workflow && wr_attached_schema() != NULL)
 			check_no_subscriptions(u, version, values[0]);
+		if (workflow)
+			wr_check_no_schedules(NULL, u->id, u->name);
 		wr_execute(&statements,
 				   workflow ? UNDO_CREATE_WORKFLOW : UNDO_CREATE_PRODUCT,
 				   values, NULL);

@@ -62,6 +62,7 @@ PG_FUNCTION_INFO_V1(sync_manifest);
 PG_FUNCTION_INFO_V1(sync_manifest_1_8);
 PG_FUNCTION_INFO_V1(check_code);
 PG_FUNCTION_INFO_V1(check_code_1_8);
+PG_FUNCTION_INFO_V1(check_code_1_9);
 PG_FUNCTION_INFO_V1(import_orchestrator_core);
 PG_FUNCTION_INFO_V1(import_orchestrator_core_1_8);
 PG_FUNCTION_INFO_V1(valid_workflow_row);
@@ -488,6 +489,17 @@ Datum
 check_code_1_8(PG_FUNCTION_ARGS)
 {
 	return check_internal(fcinfo, WR_API_1_8, 6);
+}
+
+/*
+ * check(code_workflows jsonb), as of 1.9: attached, also the schedules of
+ * orchestrator-core's scheduler that start a soft-deleted workflow or one
+ * that is not a task
+ */
+Datum
+check_code_1_9(PG_FUNCTION_ARGS)
+{
+	return check_internal(fcinfo, WR_API_1_9, 6);
 }
 
 static Datum
