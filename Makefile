@@ -49,7 +49,7 @@ REGRESS = seed create tasks products delete bad_input privileges upgrade migrati
 # test/isolation/expected.
 ISOLATION = create_same create_conflict create_delete workflow_product \
 	update_extension links_repeatable_read same_migration notify \
-	delete_create_product lock_order default_product attach_writers
+	delete_create_product lock_order default_product attach_writers attach_core_writers
 ISOLATION_OPTS = --inputdir=test/isolation
 
 # TAP tests (PostgreSQL::Test::Cluster) start their own clusters.

@@ -229,6 +229,7 @@ attached_insert(const char *schema)
 					" FROM registered AS r JOIN %3$s AS p ON"
 					WR_LINK_RULE_1_8("p.product_type", "p.tag", "r.product_type",
 									 "r.product_tag", "r.is_default")
+					" FOR KEY SHARE OF p"
 					" ON CONFLICT DO NOTHING)"
 					" SELECT n.name::pg_catalog.text, n.workflow_id FROM inserted AS n",
 					wr_attached_table(schema, "workflows"),

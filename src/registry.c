@@ -50,7 +50,8 @@ typedef enum WrRegistryStatement
 	REG_DELETE_PRODUCT_UNDOABLY,
 	REG_WORKFLOW_FOR_UPDATE,
 	REG_UPDATE_WORKFLOW,
-	REG_PRODUCT_SUBSCRIPTIONS
+	REG_PRODUCT_SUBSCRIPTIONS,
+	REG_LOCK_WORKFLOW
 } WrRegistryStatement;
 
 /*
@@ -95,6 +96,7 @@ static char *attached_delete(const char *schema, const char *entry,
 static char *attached_delete_workflow(const char *schema);
 static char *attached_create_product(const char *schema);
 static char *attached_product_subscriptions(const char *schema);
+static char *attached_lock_workflow(const char *schema);
 static void check_no_subscriptions(const char *name);
 
 static char *attached_delete_workflow_undoably(const char *schema);
@@ -207,6 +209,11 @@ static const WrStatement registry_sql[] = {
 	[REG_PRODUCT_SUBSCRIPTIONS] = {
 		.attached = attached_product_subscriptions,
 		NAME_ARG
+	},
+	/* attached only: the workflow a delete of name and type will delete */
+	[REG_LOCK_WORKFLOW] = {
+		.attached = attached_lock_workflow,
+		NAME_TYPE_ARGS
 	},
 };
 
@@ -525,11 +532,17 @@ build_update_workflow(WrApiVersion api)
 			 wr_attached_workflow_columns(), \
 			 wr_attached_table(schema, "workflows"))
 
-/* the products of an attached schema a workflow of type $4, tag $6 and
- * default flag $7 is linked to */
+/*
+ * The products of an attached schema a workflow of type $4, tag $6 and
+ * default flag $7 is linked to, locked against a delete: orchestrator-core
+ * deletes products with a plain DELETE, without the product-type lock, and
+ * a link to one it deleted meanwhile would fail on its foreign key; locked
+ * first, such a product is left out instead.
+ */
 #define ATTACHED_LINKED(schema) \
 	psprintf(" SELECT p.product_id FROM %s AS p WHERE" \
-			 WR_LINK_RULE_1_8("p.product_type", "p.tag", "$4", "$6", "$7"), \
+			 WR_LINK_RULE_1_8("p.product_type", "p.tag", "$4", "$6", "$7") \
+			 " FOR KEY SHARE OF p", \
 			 wr_attached_table(schema, "products"))
 
 static char *
@@ -609,14 +622,21 @@ attached_workflow_type(const char *schema)
  * Delete the workflow of name $1 and product type $2 (tables.c tells how);
  * "entry" and "result" as there.
  */
+#define ATTACHED_OF_TYPE \
+	"w.name OPERATOR(pg_catalog.=) $1" \
+	" AND (m.product_type OPERATOR(pg_catalog.=) $2" \
+	" OR (m.product_type IS NULL AND $2 IS NULL))"
+
 static char *
 attached_delete(const char *schema, const char *entry, const char *result)
 {
-	return wr_attached_delete_workflow(schema,
-									   "w.name OPERATOR(pg_catalog.=) $1"
-									   " AND (m.product_type OPERATOR(pg_catalog.=) $2"
-									   " OR (m.product_type IS NULL AND $2 IS NULL))",
-									   entry, result);
+	return wr_attached_delete_workflow(schema, ATTACHED_OF_TYPE, entry, result);
+}
+
+static char *
+attached_lock_workflow(const char *schema)
+{
+	return wr_attached_lock_workflow(schema, ATTACHED_OF_TYPE);
 }
 
 static char *
@@ -893,9 +913,12 @@ delete_under_type_lock(bool workflow, WrRegistryStatement which,
 		 */
 		if (!workflow && wr_attached_schema() != NULL)
 			check_no_subscriptions(name);
-		if (workflow)
-			wr_check_no_schedules(name, NULL, name);
 		values[1] = wr_text_or_null(type, &nulls[1]);
+		if (workflow && wr_attached_schema() != NULL)
+		{
+			wr_check_no_schedules(name, NULL, name);
+			wr_execute(&statements, REG_LOCK_WORKFLOW, values, nulls);
+		}
 		wr_execute(&statements, which, values, nulls);
 		if (SPI_processed == 1)
 			return true;

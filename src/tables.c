@@ -411,6 +411,26 @@ wr_attached_delete_workflow(const char *schema, const char *match,
 					ran, entry, result, match);
 }
 
+/*
+ * The statement that locks the attached workflow of condition "match", as
+ * wr_attached_delete_workflow finds it, before that statement runs: in its
+ * own statement, so that the delete's new snapshot sees every process that
+ * referred to the row before the lock, and no process can refer to it after
+ * (orchestrator-core's foreign key check takes a key-share lock, which FOR
+ * UPDATE excludes).  Otherwise a process inserted meanwhile makes a hard
+ * delete of a workflow that "never ran" fail on that foreign key.
+ */
+char *
+wr_attached_lock_workflow(const char *schema, const char *match)
+{
+	return psprintf("SELECT 1 FROM %s AS w"
+					" LEFT JOIN workflow_registry.attached_workflows AS m"
+					" ON m.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
+					" WHERE %s AND w.deleted_at IS NULL"
+					" FOR UPDATE OF w",
+					wr_attached_table(schema, "workflows"), match);
+}
+
 WrTables
 wr_registry_tables(const char *schema)
 {

@@ -42,6 +42,7 @@ typedef struct WrTables
 
 extern WrTables wr_registry_tables(const char *schema);
 extern bool wr_attached_table_exists(const char *schema, const char *table);
+extern char *wr_attached_lock_workflow(const char *schema, const char *match);
 extern char *wr_attached_delete_workflow(const char *schema,
 										 const char *match,
 										 const char *entry,

@@ -49,7 +49,8 @@ typedef enum WrUndoStatement
 	UNDO_RESTORE_WORKFLOW,
 	UNDO_RESTORE_WORKFLOW_VALUES,
 	UNDO_RESTORE_PRODUCT,
-	UNDO_PRODUCT_SUBSCRIPTIONS
+	UNDO_PRODUCT_SUBSCRIPTIONS,
+	UNDO_LOCK_CREATED_WORKFLOW
 } WrUndoStatement;
 
 /*
@@ -94,6 +95,7 @@ static char *attached_restore_workflow(const char *schema);
 static char *attached_restore_workflow_values(const char *schema);
 static char *attached_restore_product(const char *schema);
 static char *attached_product_subscriptions(const char *schema);
+static char *attached_lock_created_workflow(const char *schema);
 
 static const WrStatement undo_sql[] = {
 	/* the entries of a migration, last first, in WrUndo's order */
@@ -146,6 +148,11 @@ static const WrStatement undo_sql[] = {
 	/* attached only: the subscriptions of a product, by id */
 	[UNDO_PRODUCT_SUBSCRIPTIONS] = {
 		.attached = attached_product_subscriptions,
+		.nargs = 1, .argtypes = {TEXTOID}
+	},
+	/* attached only: the workflow UNDO_CREATE_WORKFLOW will delete, $1 */
+	[UNDO_LOCK_CREATED_WORKFLOW] = {
+		.attached = attached_lock_created_workflow,
 		.nargs = 1, .argtypes = {TEXTOID}
 	},
 };
@@ -282,12 +289,18 @@ attached_wanted_products(const char *schema)
 					wr_attached_table(schema, "products"));
 }
 
+#define CREATED_WORKFLOW "w.workflow_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid"
+
 static char *
 attached_create_workflow(const char *schema)
 {
-	return wr_attached_delete_workflow(schema,
-									   "w.workflow_id OPERATOR(pg_catalog.=) $1::pg_catalog.uuid",
-									   "", "1");
+	return wr_attached_delete_workflow(schema, CREATED_WORKFLOW, "", "1");
+}
+
+static char *
+attached_lock_created_workflow(const char *schema)
+{
+	return wr_attached_lock_workflow(schema, CREATED_WORKFLOW);
 }
 
 /*
@@ -588,8 +601,11 @@ wr_undo(const WrUndo *u, const char *version, WrApiVersion api)
 		values[0] = CStringGetTextDatum(u->id);
 		if (!workflow && wr_attached_schema() != NULL)
 			check_no_subscriptions(u, version, values[0]);
-		if (workflow)
+		if (workflow && wr_attached_schema() != NULL)
+		{
 			wr_check_no_schedules(NULL, u->id, u->name);
+			wr_execute(&statements, UNDO_LOCK_CREATED_WORKFLOW, values, NULL);
+		}
 		wr_execute(&statements,
 				   workflow ? UNDO_CREATE_WORKFLOW : UNDO_CREATE_PRODUCT,
 				   values, NULL);
