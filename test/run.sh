@@ -72,13 +72,16 @@ if grep -q '^TAP_TESTS' "$work/Makefile"; then
 fi
 
 # The stress test: pgbench clients calling every writer at once on a small
-# pool of names (test/stress/run.sh).  Its TAP lines count like the TAP
-# stage's.
+# pool of names (test/stress/run.sh), and attached with orchestrator-core's
+# own writers in the mix, beside a plain copy (test/stress/core.sh).  Their
+# TAP lines count like the TAP stage's.
 run_stress() {
     local before=$failed
     wr_log stress
     (cd "$work" && wr_as_owner env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" \
-        WR_SERVER_LOG="$WR_TMP/server.log" bash test/stress/run.sh) > "$WR_TMP/stress.log" 2>&1
+        WR_SERVER_LOG="$WR_TMP/server.log" bash test/stress/run.sh &&
+        wr_as_owner env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" \
+        WR_SERVER_LOG="$WR_TMP/server.log" bash test/stress/core.sh) > "$WR_TMP/stress.log" 2>&1
     local rc=$?
     cat "$WR_TMP/stress.log"
     passed=$((passed + $(grep -cE '^ok [0-9]+' "$WR_TMP/stress.log")))
