@@ -41,14 +41,18 @@
  * CTEs ending in "k" (to follow WITH): the columns of w, and action,
  * reason, product_type, product_tag, is_default and valid_target.
  * "defaults" is an SQL expression for the text[] of default names;
- * "filter" is added to the WHERE of the workflows classified.  Only
+ * "filter" is added to the WHERE of the workflows classified, and only
+ * their links are read: adopting one name does not aggregate the links of
+ * every workflow.  Only
  * built-in and the extension's objects are named, schema-qualified.
  */
 char *
 wr_classification_ctes(const char *schema, const char *defaults,
 					   const char *filter)
 {
-	return psprintf("links AS ("
+	return psprintf("cand AS ("
+					" SELECT w.* FROM %3$s AS w WHERE true %5$s),"
+					" links AS ("
 					" SELECT pw.workflow_id, pg_catalog.count(*) AS nlinks,"
 					" pg_catalog.count(DISTINCT p.product_type) AS ntypes,"
 					" pg_catalog.min(p.product_type::pg_catalog.text) AS ptype,"
@@ -57,6 +61,7 @@ wr_classification_ctes(const char *schema, const char *defaults,
 					" pg_catalog.array_agg(p.product_id ORDER BY p.product_id) AS linked"
 					" FROM %2$s AS pw JOIN %1$s AS p"
 					" ON p.product_id OPERATOR(pg_catalog.=) pw.product_id"
+					" WHERE pw.workflow_id OPERATOR(pg_catalog.=) ANY (SELECT cand.workflow_id FROM cand)"
 					" GROUP BY pw.workflow_id),"
 					" type_sets AS ("
 					" SELECT p.product_type::pg_catalog.text AS product_type,"
@@ -73,12 +78,11 @@ wr_classification_ctes(const char *schema, const char *defaults,
 					" ts.ids AS all_of_type, gs.ids AS all_of_tag,"
 					" COALESCE(w.name::pg_catalog.text OPERATOR(pg_catalog.=) ANY (%4$s), false) AS is_default,"
 					" workflow_registry.valid_target(w.target) AS valid_target"
-					" FROM %3$s AS w"
+					" FROM cand AS w"
 					" LEFT JOIN links AS l ON l.workflow_id OPERATOR(pg_catalog.=) w.workflow_id"
 					" LEFT JOIN type_sets AS ts ON ts.product_type OPERATOR(pg_catalog.=) l.ptype"
 					" LEFT JOIN tag_sets AS gs ON gs.product_type OPERATOR(pg_catalog.=) l.ptype"
-					" AND gs.tag OPERATOR(pg_catalog.=) l.ptag"
-					" WHERE true %5$s),"
+					" AND gs.tag OPERATOR(pg_catalog.=) l.ptag),"
 					" k AS ("
 					" SELECT c.*,"
 					" CASE WHEN c.deleted_at IS NOT NULL THEN 'skip'"
