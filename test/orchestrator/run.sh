@@ -26,7 +26,7 @@
 #          extension mode, also run_upgrade: a database attached under
 #          4.8.2 on that cluster, then upgraded to 5.5.0 and checked.
 #
-# Then for each mode in WR_ORCH_MODES (default "upstream extension"), in a
+# Then for each mode in WR_ORCH_MODES (default "upstream extension adopt"), in a
 # database of its own and an app directory of its own:
 #   main.py db init; db revision --head data for the products (core's
 #   create(), as its generator writes them) and for the workflows (the seed's
@@ -42,6 +42,10 @@
 #            extension.  Until attach exists the registrations land in the
 #            extension's own tables, which orchestrator-core does not read, so
 #            the checks through orchestrator-core are "# TODO attach not built".
+# adopt:     attached as in extension, but the workflows migration imports
+#            orchestrator-core's own helpers, as a team's old migrations do
+#            after the day it attaches; then adopt_checks (issue 22) and the
+#            extension's checks of check.py.
 #
 # WR_ORCH_PYTHON picks the Python (3.11 to 3.14).  WR_ORCH_CACHE=DIR keeps
 # the virtual environments (DIR/venv-VERSION) and the PostgreSQL 18 wheels
@@ -54,7 +58,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 readme=$root/README.md
-modes=${WR_ORCH_MODES:-upstream extension}
+modes=${WR_ORCH_MODES:-upstream extension adopt}
 if [ -n "${WR_ORCH_BENCH:-}" ]; then
     versions=${WR_ORCH_VERSIONS:-4.8.2}
 else
@@ -293,6 +297,48 @@ open(path, "w").write(head + (first + "\n" if first else "") + open(body).read()
 EOF
 }
 
+# adopt (issue 22): orchestrator-core's helpers registered the seed after
+# attach, so the registry has not met those workflows yet.  An identical
+# registration through the extension returns each one's id and writes
+# nothing to orchestrator-core's tables; afterwards every one of them is
+# managed (its attached_workflows row, with the product type attach's rules
+# give it).
+adopt_checks() {
+    local before after got managed
+    managed=$(q -d "$db" -c "SELECT count(*) FROM workflow_registry.attached_workflows AS a
+                             JOIN public.workflows AS w USING (workflow_id) WHERE w.name LIKE '%user%'")
+    before=$(q -d "$db" -c "SELECT row_to_json(t)::text FROM public.workflows AS t
+                            UNION ALL SELECT row_to_json(t)::text FROM public.products_workflows AS t ORDER BY 1")
+    got=$(q -d "$db" -c "SELECT count(*) FILTER (WHERE workflow_registry.create_workflow(jsonb_build_object(
+                             'name', w.name, 'target', w.target, 'description', w.description,
+                             'product_type', s.product_type)) = w.workflow_id)
+                         || ' of ' || count(*)
+                         FROM public.workflows AS w
+                         JOIN (VALUES ('create_user_group', 'UserGroup'), ('modify_user_group', 'UserGroup'),
+                                      ('terminate_user_group', 'UserGroup'), ('create_user', 'User'),
+                                      ('modify_user', 'User'), ('terminate_user', 'User')) AS s (name, product_type)
+                           USING (name)")
+    after=$(q -d "$db" -c "SELECT row_to_json(t)::text FROM public.workflows AS t
+                           UNION ALL SELECT row_to_json(t)::text FROM public.products_workflows AS t ORDER BY 1")
+    if [ "$managed" = 0 ] && [ "$got" = "6 of 6" ] && [ "$before" = "$after" ]; then
+        pass "[$label] none managed yet; an identical create_workflow of each returns its id and writes nothing to orchestrator-core's tables"
+    else
+        fail "[$label] none managed yet; an identical create_workflow of each returns its id and writes nothing to orchestrator-core's tables"
+        { echo "managed before: $managed; ids returned: $got"; [ "$before" = "$after" ] || echo "the tables changed"; } | diag
+    fi
+    got=$(q -d "$db" -c "SELECT string_agg(w.name || ' ' || coalesce(a.product_type, '-'), ', ' ORDER BY w.name)
+                         FROM public.workflows AS w
+                         LEFT JOIN workflow_registry.attached_workflows AS a USING (workflow_id)
+                         WHERE w.name LIKE '%user%'")
+    want="create_user User, create_user_group UserGroup, modify_user User, modify_user_group UserGroup, terminate_user User, terminate_user_group UserGroup"
+    if [ "$got" = "$want" ]; then
+        pass "[$label] every seed workflow is managed afterwards (attached_workflows): $want"
+    else
+        fail "[$label] every seed workflow is managed afterwards (attached_workflows)"
+        { echo "got: $got"; echo "expected: $want"; } | diag
+    fi
+}
+
 # One version's modes, in databases of its own on the server pg15_server or
 # pg18_server set up (PGHOST, PGPORT) with the venv make_venv made (vpy).
 run_modes() {
@@ -331,7 +377,7 @@ run_modes() {
         ok=1
         : > "$tmp/revision.out"
         new_revision "$app" "add User and UserGroup products" "$migrations/products.py" || ok=
-        if [ "$mode" = extension ] && [ -n "$ok" ]; then
+        if [ "$mode" != upstream ] && [ -n "$ok" ]; then
             new_revision "$app" "attach workflow_registry" "$migrations/registry.py" || ok=
         fi
         if [ "$mode" = extension ]; then
@@ -372,7 +418,7 @@ run_modes() {
         fi
 
         todo=
-        if [ "$mode" = extension ]; then
+        if [ "$mode" != upstream ]; then
             attached=$(q -d "$db" -c "SELECT pg_catalog.to_regproc('workflow_registry.attach_orchestrator_core') IS NOT NULL")
             [ "$attached" = t ] || todo="attach not built"
             if [ -z "$todo" ]; then
@@ -386,13 +432,16 @@ run_modes() {
                                      || (SELECT count(*) FROM workflow_registry.products_workflows) || ' links'")
                 where="workflow_registry's own tables"
             fi
+            who="README's helpers"
+            [ "$mode" = adopt ] && who="orchestrator-core's helpers, after attach,"
             if [ "$got" = "6 workflows, 9 links" ]; then
-                pass "[$label] README's helpers registered 6 workflows, 9 links in $where"
+                pass "[$label] $who registered 6 workflows, 9 links in $where"
             else
-                fail "[$label] README's helpers registered 6 workflows, 9 links in $where"
+                fail "[$label] $who registered 6 workflows, 9 links in $where"
                 echo "got: $got" | diag
             fi
         fi
+        [ "$mode" = adopt ] && [ -z "$todo" ] && adopt_checks
 
         (cd "$app" && TAP_FIRST=$((n + 1)) TAP_TODO=$todo WR_ORCH_LABEL="$label" "$vpy" "$check") > "$tmp/check.out" 2> "$tmp/check.err"
         cat "$tmp/check.out"
