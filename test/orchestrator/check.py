@@ -200,9 +200,18 @@ def registry_check(code):
     return [tuple(r) for r in rows]
 
 
+def registry_cli_check():
+    # The package's CLI as a team runs it in CI, mounted into the app's own.
+    import subprocess
+
+    r = subprocess.run([sys.executable, "main.py", "registry", "check"], capture_output=True, text=True)
+    return r.returncode, (r.stdout + r.stderr)[-2000:]
+
+
 def check_agrees_when_consistent():
     rows = registry_check(code_workflows())
-    return rows == [], f"check() found: {rows}"
+    status, output = registry_cli_check()
+    return rows == [] and status == 0, f"check() found: {rows}; main.py registry check: {status}: {output}"
 
 
 def check_agrees_on_a_description():
@@ -220,15 +229,18 @@ def check_agrees_on_a_description():
     try:
         task_ok, task_detail = validate_products_task()
         as_task = registry_check(code_workflows())
+        cli_status, cli_output = registry_cli_check()
         named = [row for row in registry_check([{"name": "modify_user", "description": "Modify user"}])
                  if row[0] == "description differs"]
     finally:
         client.patch(f"/api/workflows/{wid}", json={"description": "Modify user"})
     finding = [("description differs", "modify_user", "description", "Modify user", "Edited in the UI")]
     agree = (not task_ok and as_task == finding) if CORE_COMPARES_DESCRIPTIONS else (task_ok and as_task == [])
+    cli_agrees = cli_status == (0 if task_ok else 1)
     restored = registry_check(code_workflows()) == []
-    return (agree and named == finding and restored,
+    return (agree and cli_agrees and named == finding and restored,
             f"task passed: {task_ok} ({task_detail}); check() as the task: {as_task};"
+            f" main.py registry check: {cli_status}: {cli_output};"
             f" check() of the description: {named}; consistent again: {restored}")
 
 
@@ -237,10 +249,11 @@ attempt("each product lists its workflows (GET /api/products/), modify_note incl
 attempt("a create_user_group process started through the API runs to completion", create_user_group_process)
 attempt("the nightly task_validate_products passes", validate_products_task)
 if mode != "upstream":
-    attempt("workflow_registry.check() of the code's ALL_WORKFLOWS finds nothing, as the nightly task",
+    attempt("workflow_registry.check() of the code's ALL_WORKFLOWS and `main.py registry check` find nothing,"
+            " as the nightly task",
             check_agrees_when_consistent)
-    attempt("after orchestrator-core's REST PATCH of a description, check() agrees with the nightly task"
-            " and names the change", check_agrees_on_a_description)
+    attempt("after orchestrator-core's REST PATCH of a description, check() and `main.py registry check`"
+            " agree with the nightly task, and check() names the change", check_agrees_on_a_description)
     attempt("a product that orchestrator-core's own create() adds later is offered the workflows of its type",
             product_added_by_core)
     attempt("delete_workflow of a workflow that has run keeps its process, and the API no longer offers it",

@@ -58,7 +58,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 readme=$root/README.md
-modes=${WR_ORCH_MODES:-upstream extension adopt}
+modes=${WR_ORCH_MODES:-upstream extension adopt package}
 if [ -n "${WR_ORCH_BENCH:-}" ]; then
     versions=${WR_ORCH_VERSIONS:-4.8.2}
 else
@@ -262,14 +262,6 @@ core5_imports() {
                s/\bfrom orchestrator import /from orchestrator.core import /g' "$@"
 }
 
-# The README's helpers, as test/alembic/run.sh takes them.
-readme_helpers() {
-    awk '/<!-- alembic-helpers -->/ { found = 1; next }
-         found && /^```python/ { code = 1; next }
-         code && /^```/ { exit }
-         code' "$readme"
-}
-
 # new_revision APP MESSAGE BODY [FIRST-LINE]: `main.py db revision --head
 # data --message MESSAGE` as the seed runs it, then the generated file's
 # upgrade() and downgrade() replaced by BODY (FIRST-LINE goes before it).
@@ -339,6 +331,29 @@ adopt_checks() {
     fi
 }
 
+# The package's own tests (python/tests, pytest) in this version's venv,
+# on copies of the database this mode has built (orchestrator-core's schema
+# and the seed's products, the extension installed): one TAP line each.
+package_tests() {
+    local junit=$tmp/pytest-$version.txt
+    q -d postgres -c "ALTER DATABASE $db WITH is_template true" > /dev/null
+    (cd "$root/python" && WR_TEST_URL="$scheme://$PGUSER@localhost/{db}?host=$PGHOST&port=${PGPORT:-5432}" \
+        WR_TEST_TEMPLATE=$db WR_TEST_APP=$app "$vpy" -m pytest -p no:cacheprovider -q -rA tests) > "$junit" 2>&1
+    grep -E '^(PASSED|FAILED|ERROR) ' "$junit" | while read -r outcome test rest; do
+        if [ "$outcome" = PASSED ]; then echo "ok - [$label] $test"; else echo "not ok - [$label] $test $rest"; fi
+    done > "$tmp/pytest.tap"
+    while read -r line; do
+        case $line in
+        ok*) pass "${line#ok - }" ;;
+        *) fail "${line#not ok - }" ;;
+        esac
+    done < "$tmp/pytest.tap"
+    if ! grep -q '^ok' "$tmp/pytest.tap" || grep -q '^not ok' "$tmp/pytest.tap"; then
+        grep -vE '^(PASSED|FAILED|ERROR) ' "$junit" | tail -80 | diag
+    fi
+    grep -q . "$tmp/pytest.tap" || fail "[$label] the package's tests ran"
+}
+
 # One version's modes, in databases of its own on the server pg15_server or
 # pg18_server set up (PGHOST, PGPORT) with the venv make_venv made (vpy).
 run_modes() {
@@ -377,12 +392,22 @@ run_modes() {
         ok=1
         : > "$tmp/revision.out"
         new_revision "$app" "add User and UserGroup products" "$migrations/products.py" || ok=
+        if [ "$mode" = package ]; then
+            [ -n "$ok" ] && (cd "$app" && "$vpy" main.py db upgrade heads) >> "$tmp/revision.out" 2>&1 || ok=
+            if [ -n "$ok" ]; then
+                pass "[$label] main.py db revision --head data (the products) and db upgrade heads: the tests' template"
+                package_tests
+            else
+                fail "[$label] main.py db revision --head data (the products) and db upgrade heads: the tests' template"
+                tail -30 "$tmp/revision.out" | diag
+            fi
+            continue
+        fi
         if [ "$mode" != upstream ] && [ -n "$ok" ]; then
             new_revision "$app" "attach workflow_registry" "$migrations/registry.py" || ok=
         fi
         if [ "$mode" = extension ]; then
-            readme_helpers > "$app/registry_helpers.py"
-            import="from registry_helpers import create_workflow, delete_workflow"
+            import="from workflow_registry.helpers import create_workflow, delete_workflow"
         else
             import="from $core.migrations.helpers import create_workflow, delete_workflow"
         fi
@@ -548,9 +573,8 @@ run_upgrade() {
     [ -n "$ok" ] && (cd "$app" && "$vpy" main.py db init) >> "$tmp/revision.out" 2>&1 || ok=
     [ -n "$ok" ] && new_revision "$app" "add User and UserGroup products" "$here/migrations/products.py" || ok=
     [ -n "$ok" ] && new_revision "$app" "attach workflow_registry" "$here/migrations/registry.py" || ok=
-    readme_helpers > "$app/registry_helpers.py"
     [ -n "$ok" ] && new_revision "$app" "add User and UserGroup workflows" "$here/migrations/workflows.py" \
-        "from registry_helpers import create_workflow, delete_workflow" || ok=
+        "from workflow_registry.helpers import create_workflow, delete_workflow" || ok=
     [ -n "$ok" ] && (cd "$app" && "$vpy" main.py db upgrade heads) >> "$tmp/revision.out" 2>&1 || ok=
     if [ -n "$ok" ]; then
         pass "[$label] 4.8.2 on PostgreSQL 18: db init, the products, attach and workflows migrations, db upgrade heads"
@@ -598,6 +622,19 @@ run_upgrade() {
     grep -qE '^(not )?ok [0-9]+' "$tmp/check.out" || { fail "[$label] check.py ran"; tail -30 "$tmp/check.err" | diag; }
 }
 
+# The package (python/) built once as a wheel, as users get it.
+wheel_dir=$tmp/wheel
+# From a copy: a build leaves build/ and *.egg-info beside its sources.
+cp -r "$root/python" "$tmp/python-src"
+if "$py" -m pip wheel -q --disable-pip-version-check --no-deps -w "$wheel_dir" "$tmp/python-src" > "$tmp/wheel.out" 2>&1 &&
+    wheel=$(ls "$wheel_dir"/workflow_registry-*.whl 2> /dev/null) && [ -n "$wheel" ]; then
+    pass "python/ builds as a wheel: $(basename "$wheel")"
+else
+    diag < "$tmp/wheel.out"
+    fail "python/ builds as a wheel"
+    finish
+fi
+
 base_path=$PATH
 for version in $versions; do
     export PATH=$base_path
@@ -630,6 +667,16 @@ task_validate_subscriptions SYSTEM true true 0"
         ;;
     esac
     make_venv "$version" "$reqs" || continue
+    # The package, as its users install it: the wheel this run built.
+    if "$vpy" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel" > "$tmp/pip-package.out" 2>&1 &&
+        "$vpy" -m pip install -q --disable-pip-version-check -r "$root/python/requirements-tests.txt" >> "$tmp/pip-package.out" 2>&1 &&
+        "$vpy" -m pip check >> "$tmp/pip-package.out" 2>&1; then
+        pass "$version: the package's wheel ($(basename "$wheel")) and its test requirements installed"
+    else
+        tail -20 "$tmp/pip-package.out" | diag
+        fail "$version: the package's wheel ($(basename "$wheel")) and its test requirements installed"
+        continue
+    fi
     [ "$version" = 4.8.2 ] && venv_482=$venv
     # As in an activated venv: orchestrator-core's CLI runs "python main.py db
     # heads" through the shell (cli/generator/generator/migration.py get_heads).
