@@ -1,7 +1,7 @@
 """Add User and UserGroup workflows.
 
 The seed example as orchestrator-core's documentation writes it, with the
-helpers imported from the README instead of orchestrator.migrations.helpers.
+helpers imported from workflow_registry.helpers instead of orchestrator.migrations.helpers.
 
 Revision ID: 8040c515d356
 Revises:
@@ -9,7 +9,7 @@ Revises:
 from enum import Enum
 
 from alembic import op
-from registry_helpers import create_workflow, delete_workflow
+from workflow_registry.helpers import create_workflow, delete_workflow
 
 revision = "8040c515d356"
 down_revision = None

@@ -10,7 +10,7 @@ Revises: 8040c515d356
 from enum import Enum
 
 from alembic import context, op
-from registry_helpers import create_workflow, delete_workflow
+from workflow_registry.helpers import create_workflow, delete_workflow
 
 revision = "5a1c0ffee001"
 down_revision = "8040c515d356"
