@@ -35,17 +35,15 @@
 #   nightly task_validate_products.
 # upstream:  the workflows migration imports orchestrator-core's helpers; the
 #            extension is installed in the database and unused.
-# extension: it imports README's helpers (the block after
-#            <!-- alembic-helpers -->); an extra data migration before it
-#            attaches the extension (attach_orchestrator_core, issue 14) or,
-#            while that does not exist, registers the products in the
-#            extension.  Until attach exists the registrations land in the
-#            extension's own tables, which orchestrator-core does not read, so
-#            the checks through orchestrator-core are "# TODO attach not built".
+# extension: it imports the package's helpers (python/, the wheel this run
+#            builds and installs into the venv); an extra data migration
+#            before it attaches the extension (attach_orchestrator_core).
 # adopt:     attached as in extension, but the workflows migration imports
 #            orchestrator-core's own helpers, as a team's old migrations do
 #            after the day it attaches; then adopt_checks (issue 22) and the
 #            extension's checks of check.py.
+# package:   the products migration only, then the package's own tests
+#            (python/tests, pytest) on copies of that database.
 #
 # WR_ORCH_PYTHON picks the Python (3.11 to 3.14).  WR_ORCH_CACHE=DIR keeps
 # the virtual environments (DIR/venv-VERSION) and the PostgreSQL 18 wheels
@@ -481,11 +479,27 @@ run_modes() {
             tail -30 "$tmp/check.err" | diag
         fi
 
-        # WR_ORCH_BENCH=N (test/bench/orchestrator): a data migration that
-        # registers N workflows through this mode's helpers, timed through
-        # `db upgrade heads`; prints "# bench MODE N MS" (not a test).
+        # WR_ORCH_BENCH=N (test/bench/orchestrator): two data migrations that
+        # register N workflows through this mode's helpers, the seed's loop
+        # of create_workflow and one create_workflows call; each times its
+        # own body (the package's queue flushed inside it) and prints
+        # "# bench [VERSION ]MODE loop|bulk N MS" (not a test).
         if [ -n "${WR_ORCH_BENCH:-}" ] && { [ "$mode" = upstream ] || [ -z "$todo" ]; }; then
-            cat > "$tmp/bench_body.py" <<BENCH
+            export WR_BENCH_OUT=$tmp/bench-$version-$mode
+            : > "$WR_BENCH_OUT"
+            if [ "$mode" = upstream ]; then
+                bench_import="from $core.migrations.helpers import create_workflow, create_workflows, delete_workflow
+def flush(conn) -> None:  # orchestrator-core's helpers write at once
+    pass
+WITH_IDS = True"
+            else
+                bench_import="from workflow_registry.helpers import create_workflow, create_workflows, delete_workflow, flush
+WITH_IDS = False  # the registry chooses ids"
+            fi
+            cat > "$tmp/bench_loop.py" <<BENCH
+import os
+import time
+
 new_workflows = [
     {"name": f"bench_{i}", "target": "CREATE", "description": f"Bench workflow {i}", "product_type": "User"}
     for i in range(1, ${WR_ORCH_BENCH} + 1)
@@ -494,8 +508,13 @@ new_workflows = [
 
 def upgrade() -> None:
     conn = op.get_bind()
+    start = time.perf_counter()
     for workflow in new_workflows:
         create_workflow(conn, workflow)
+    flush(conn)
+    elapsed = time.perf_counter() - start
+    with open(os.environ["WR_BENCH_OUT"], "a") as out:
+        out.write(f"loop {elapsed * 1000:.0f}\n")
 
 
 def downgrade() -> None:
@@ -503,16 +522,43 @@ def downgrade() -> None:
     for workflow in new_workflows:
         delete_workflow(conn, workflow["name"])
 BENCH
+            cat > "$tmp/bench_bulk.py" <<BENCH
+import os
+import time
+import uuid
+
+new = {
+    f"bulk_{i}": {"workflow_id": str(uuid.uuid4()), "target": "MODIFY", "is_task": False,
+                  "description": f"Bulk workflow {i}", "tag": "USER_INT", "search_phrase": "%"}
+    for i in range(1, ${WR_ORCH_BENCH} + 1)
+}
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    entries = {name: {k: v for k, v in entry.items() if WITH_IDS or k != "workflow_id"} for name, entry in new.items()}
+    start = time.perf_counter()
+    create_workflows(conn, entries)
+    elapsed = time.perf_counter() - start
+    with open(os.environ["WR_BENCH_OUT"], "a") as out:
+        out.write(f"bulk {elapsed * 1000:.0f}\n")
+
+
+def downgrade() -> None:
+    conn = op.get_bind()
+    for name in new:
+        delete_workflow(conn, name)
+BENCH
             : > "$tmp/revision.out"
-            if new_revision "$app" "bench" "$tmp/bench_body.py" "$import"; then
-                t0=$(date +%s%N)
-                if (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/bench.out" 2>&1; then
-                    t1=$(date +%s%N)
-                    echo "# bench ${bench_version}$mode $WR_ORCH_BENCH $(( (t1 - t0) / 1000000 ))"
-                    echo "# bench ${bench_version}$mode rows $(q -d "$db" -c "SELECT count(*) FROM public.workflows WHERE name LIKE 'bench_%'") links $(q -d "$db" -c "SELECT count(*) FROM public.products_workflows AS pw JOIN public.workflows AS w USING (workflow_id) WHERE w.name LIKE 'bench_%'")"
-                else
-                    tail -20 "$tmp/bench.out" | diag
-                fi
+            if new_revision "$app" "bench loop" "$tmp/bench_loop.py" "$bench_import" &&
+                new_revision "$app" "bench bulk" "$tmp/bench_bulk.py" "$bench_import" &&
+                (cd "$app" && "$vpy" main.py db upgrade heads) > "$tmp/bench.out" 2>&1; then
+                while read -r kind ms; do
+                    echo "# bench ${bench_version}$mode $kind $WR_ORCH_BENCH $ms"
+                done < "$WR_BENCH_OUT"
+                echo "# bench ${bench_version}$mode rows $(q -d "$db" -c "SELECT count(*) FROM public.workflows WHERE name LIKE 'bench_%' OR name LIKE 'bulk_%'") links $(q -d "$db" -c "SELECT count(*) FROM public.products_workflows AS pw JOIN public.workflows AS w USING (workflow_id) WHERE w.name LIKE 'bench_%' OR w.name LIKE 'bulk_%'")"
+            else
+                tail -20 "$tmp/revision.out" "$tmp/bench.out" | diag
             fi
         fi
 
