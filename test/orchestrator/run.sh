@@ -352,6 +352,77 @@ package_tests() {
     grep -q . "$tmp/pytest.tap" || fail "[$label] the package's tests ran"
 }
 
+# migrate (issue 23): a workflow added to the code, with its product type
+# declared in workflows/registry.toml; `main.py registry check` fails,
+# `registry migrate` writes a data migration, `db upgrade heads` applies
+# it, check passes, and `db downgrade data@-1` brings the registry back
+# exactly (orchestrator-core's rows and the extension's records).
+migrate_round_trip() {
+    local registry_rows before after status
+    registry_rows() {
+        q -d "$db" -c "SELECT row_to_json(t)::text FROM public.workflows AS t
+                       UNION ALL SELECT row_to_json(t)::text FROM public.products_workflows AS t
+                       UNION ALL SELECT row_to_json(t)::text FROM workflow_registry.attached_workflows AS t ORDER BY 1"
+    }
+    cat > "$app/workflows/user/validate_user.py" <<'PY'
+from orchestrator.targets import Target
+from orchestrator.workflow import StepList, done, init, step, workflow
+from pydantic_forms.types import State
+
+
+@step("Validate")
+def validate() -> State:
+    return {"done": "validate_user"}
+
+
+@workflow("Validate user", target=Target.VALIDATE)
+def validate_user() -> StepList:
+    return init >> validate >> done
+PY
+    echo 'LazyWorkflowInstance("workflows.user.validate_user", "validate_user")' >> "$app/workflows/__init__.py"
+    [ "$core" = orchestrator.core ] && core5_imports "$app/workflows/user/validate_user.py"
+    # check.py deleted create_user_group (it had run): registered again, the
+    # same row comes back, and code and registry agree before the change.
+    q -d "$db" -c "SELECT workflow_registry.create_workflow('{\"name\": \"create_user_group\", \"target\": \"CREATE\",
+                   \"description\": \"Create user group\", \"product_type\": \"UserGroup\"}')" > /dev/null
+    cat > "$app/workflows/registry.toml" <<'TOML'
+# What the code does not say: the product type of each new workflow.
+[workflows.validate_user]
+product_type = "User"
+is_task = true
+description = "Validate user"
+TOML
+    before=$(registry_rows)
+    (cd "$app" && "$vpy" main.py registry check) > "$tmp/migrate.out" 2>&1
+    status=$?
+    if [ $status -eq 1 ] && grep -q 'not registered: workflow validate_user' "$tmp/migrate.out"; then
+        pass "[$label] main.py registry check fails on a workflow added to the code"
+    else
+        fail "[$label] main.py registry check fails on a workflow added to the code"
+        { echo "exit status $status"; cat "$tmp/migrate.out"; } | diag
+    fi
+    if (cd "$app" && "$vpy" main.py registry migrate "add validate_user") > "$tmp/migrate.out" 2>&1 &&
+        grep -q '^wrote ' "$tmp/migrate.out" &&
+        (cd "$app" && "$vpy" main.py db upgrade heads) >> "$tmp/migrate.out" 2>&1 &&
+        (cd "$app" && "$vpy" main.py registry check) >> "$tmp/migrate.out" 2>&1 &&
+        [ "$(q -d "$db" -c "SELECT a.product_type || ' ' || w.is_task || ' ' || w.target FROM public.workflows AS w
+                            JOIN workflow_registry.attached_workflows AS a USING (workflow_id)
+                            WHERE w.name = 'validate_user'")" = "User true VALIDATE" ]; then
+        pass "[$label] main.py registry migrate writes a data migration; db upgrade heads applies it; check passes"
+    else
+        fail "[$label] main.py registry migrate writes a data migration; db upgrade heads applies it; check passes"
+        tail -40 "$tmp/migrate.out" | diag
+        return
+    fi
+    after=$(registry_rows)
+    if (cd "$app" && "$vpy" main.py db downgrade data@-1) > "$tmp/migrate.out" 2>&1 && [ "$(registry_rows)" = "$before" ]; then
+        pass "[$label] db downgrade data@-1 brings the registry back exactly"
+    else
+        fail "[$label] db downgrade data@-1 brings the registry back exactly"
+        { tail -20 "$tmp/migrate.out"; [ "$after" != "$before" ] && echo "(upgrade changed the registry)"; } | diag
+    fi
+}
+
 # One version's modes, in databases of its own on the server pg15_server or
 # pg18_server set up (PGHOST, PGPORT) with the venv make_venv made (vpy).
 run_modes() {
@@ -455,7 +526,7 @@ run_modes() {
                                      || (SELECT count(*) FROM workflow_registry.products_workflows) || ' links'")
                 where="workflow_registry's own tables"
             fi
-            who="README's helpers"
+            who="the package's helpers"
             [ "$mode" = adopt ] && who="orchestrator-core's helpers, after attach,"
             if [ "$got" = "6 workflows, 9 links" ]; then
                 pass "[$label] $who registered 6 workflows, 9 links in $where"
@@ -596,6 +667,7 @@ BENCH
                 fi
                 rm -f "$(cat "$tmp/last_revision")"
             done
+            migrate_round_trip
         fi
     done
 }
