@@ -545,13 +545,19 @@ build_update_workflow(WrApiVersion api)
 			 " FOR KEY SHARE OF p", \
 			 wr_attached_table(schema, "products"))
 
+/*
+ * The products are read once, in one CTE that both the check and the links
+ * read: each is locked once, by one LockRows, and the first one the check
+ * needs is all it locks before the insert.
+ */
 static char *
 attached_insert_workflow(const char *schema)
 {
-	return psprintf("WITH inserted AS ("
+	return psprintf("WITH linkable AS (%3$s),"
+					" inserted AS ("
 					" INSERT INTO %1$s AS w (name, target, description, is_task)"
 					" SELECT $1, $2, $3, $5"
-					" WHERE $4 IS NULL OR EXISTS (%3$s)"
+					" WHERE $4 IS NULL OR EXISTS (SELECT FROM linkable)"
 					" ON CONFLICT (name) DO NOTHING"
 					" RETURNING w.workflow_id),"
 					" meta AS ("
@@ -561,7 +567,7 @@ attached_insert_workflow(const char *schema)
 					" linked AS ("
 					" INSERT INTO %2$s (product_id, workflow_id)"
 					" SELECT l.product_id, i.workflow_id"
-					" FROM (%3$s) AS l CROSS JOIN inserted AS i)"
+					" FROM linkable AS l CROSS JOIN inserted AS i)"
 					" SELECT i.workflow_id FROM inserted AS i",
 					wr_attached_table(schema, "workflows"),
 					wr_attached_table(schema, "products_workflows"),
