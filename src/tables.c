@@ -445,6 +445,34 @@ wr_registry_tables(const char *schema)
 }
 
 /*
+ * The search_path of the statements on the tables in "schema": built once
+ * per schema, as every attached statement sets it.
+ */
+static const char *
+owner_search_path(const char *schema)
+{
+	static char *for_schema = NULL;
+	static char *path = NULL;
+
+	if (for_schema == NULL || strcmp(for_schema, schema) != 0)
+	{
+		char	   *new_path = MemoryContextStrdup(TopMemoryContext,
+												   psprintf("%s, pg_catalog, pg_temp",
+															quote_identifier(schema)));
+		char	   *new_schema = MemoryContextStrdup(TopMemoryContext, schema);
+
+		if (for_schema)
+		{
+			pfree(for_schema);
+			pfree(path);
+		}
+		for_schema = new_schema;
+		path = new_path;
+	}
+	return path;
+}
+
+/*
  * Become the owner of orchestrator-core's tables in "schema" until
  * wr_leave_owner, in a security-restricted operation, as
  * ri_triggers.c becomes a table's owner and CREATE INDEX, VACUUM and
@@ -468,9 +496,7 @@ wr_become_owner(Oid owner, const char *schema, WrUserContext *saved)
 	SetUserIdAndSecContext(owner,
 						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
-	(void) set_config_option("search_path",
-							 psprintf("%s, pg_catalog, pg_temp",
-									  quote_identifier(schema)),
+	(void) set_config_option("search_path", owner_search_path(schema),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
 }
