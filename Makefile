@@ -37,6 +37,7 @@ DATA = \
 	workflow_registry--1.6--1.7.sql \
 	workflow_registry--1.7--1.8.sql \
 	workflow_registry--1.8--1.9.sql \
+	workflow_registry--1.9--1.10.sql \
 	workflow_registry--1.5.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 

@@ -337,7 +337,8 @@ INSERT INTO pg_temp.calls (phase, n, call) VALUES
 ('attach', 20, $$workflow_registry.delete_workflow('core_task')$$),
 ('attach', 21, $$workflow_registry.delete_workflow('create_core_group')$$),
 ('attach', 22, $$workflow_registry.detach_orchestrator_core()$$),
-('attach', 23, $$workflow_registry.detach_orchestrator_core()$$);
+('attach', 23, $$workflow_registry.detach_orchestrator_core()$$),
+('attach', 24, $$workflow_registry.valid_attached_workflow('CoreGroup', NULL, false)$$);
 
 CREATE FUNCTION pg_temp.run(which pg_catalog.text)
 RETURNS TABLE (n pg_catalog.int4, outcome pg_catalog.text, detail pg_catalog.text)

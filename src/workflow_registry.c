@@ -73,6 +73,7 @@ PG_FUNCTION_INFO_V1(attach_orchestrator_core_1_9);
 PG_FUNCTION_INFO_V1(detach_orchestrator_core);
 PG_FUNCTION_INFO_V1(detach_orchestrator_core_1_9);
 PG_FUNCTION_INFO_V1(valid_target);
+PG_FUNCTION_INFO_V1(valid_attached_workflow);
 PG_FUNCTION_INFO_V1(link_new_product);
 
 static Datum create_workflow_internal(FunctionCallInfo fcinfo,
@@ -654,6 +655,28 @@ valid_target(PG_FUNCTION_ARGS)
 		PG_RETURN_BOOL(true);
 	wr_check_catalog();
 	PG_RETURN_BOOL(wr_is_target_label(text_to_cstring(PG_GETARG_TEXT_PP(0))));
+}
+
+/*
+ * valid_attached_workflow(product_type varchar, product_tag varchar,
+ * is_default boolean) RETURNS boolean, as of 1.10: the CHECK constraint of
+ * attached_workflows, the rules of 1.7's SQL expression
+ *	 NOT (is_default AND product_type IS NOT NULL)
+ *	 AND (product_tag IS NULL OR product_type IS NOT NULL)
+ * as one C call, for the reason valid_workflow_row gives: every attached
+ * registration writes the table, and read and planned again for each
+ * statement, the expression cost more than the rest of that insert.  A
+ * NULL is_default (the column is NOT NULL) passes where the expression's
+ * NULL did, as false.
+ */
+Datum
+valid_attached_workflow(PG_FUNCTION_ARGS)
+{
+	bool		typed = !PG_ARGISNULL(0);
+	bool		tagged = !PG_ARGISNULL(1);
+	bool		is_default = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+
+	PG_RETURN_BOOL(!(is_default && typed) && (!tagged || typed));
 }
 
 /* link_new_product() RETURNS trigger, as of 1.7 */
