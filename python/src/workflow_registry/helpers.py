@@ -151,7 +151,7 @@ def _products_table(conn: Connection) -> str:
     return f"{quote(schema)}.products" if schema is not None else "workflow_registry.products"
 
 
-def _product_link(conn: Connection, name: str, tag: str, search_phrase: str) -> dict[str, str]:
+def _product_link(conn: Connection, tag: str, search_phrase: str) -> dict[str, str]:
     """The product type and tag that link a workflow to exactly the products
     orchestrator-core's ``create_workflows`` would link it to (``tag`` and
     name ``LIKE search_phrase``)."""
@@ -169,12 +169,12 @@ def _product_link(conn: Connection, name: str, tag: str, search_phrase: str) -> 
     types = {row.product_type for row in chosen}
     if not chosen:
         raise RegistryModelError(
-            f'workflow "{name}": no product has tag "{tag}" and a name like "{search_phrase}";'
+            f'no product has tag "{tag}" and a name like "{search_phrase}";'
             " the registry links a workflow to the products of its product type, so register the products first"
         )
     if len(chosen) != len(rows) or len(types) != 1:
         raise RegistryModelError(
-            f'workflow "{name}": "search_phrase" "{search_phrase}" chooses {len(chosen)} of the'
+            f'"search_phrase" "{search_phrase}" chooses {len(chosen)} of the'
             f' {len(rows)} products with tag "{tag}" ({", ".join(sorted(types))}); the registry links a workflow to'
             " all the products of one product type, or of one type and tag: register one workflow per product type"
             ' with create_workflow and "product_type" (and "product_tag"), or use "search_phrase": "%"'
@@ -200,6 +200,8 @@ def create_workflows(conn: Connection, new: dict[str, Any]) -> None:
     """
     flush(conn)
     definitions = []
+    # one read of the products per tag and phrase, however many entries share them
+    links: dict[tuple[str, str], dict[str, str] | RegistryModelError] = {}
     for name, entry in new.items():
         entry = dict(entry)
         if entry.pop("workflow_id", None) is not None:
@@ -211,7 +213,15 @@ def create_workflows(conn: Connection, new: dict[str, Any]) -> None:
         search_phrase = entry.pop("search_phrase", "%")
         definition: dict[str, Any] = {"name": name, **entry}
         if tag is not None:
-            definition.update(_product_link(conn, name, tag, search_phrase))
+            if (tag, search_phrase) not in links:
+                try:
+                    links[tag, search_phrase] = _product_link(conn, tag, search_phrase)
+                except RegistryModelError as problem:
+                    links[tag, search_phrase] = problem
+            link = links[tag, search_phrase]
+            if isinstance(link, RegistryModelError):
+                raise RegistryModelError(f'workflow "{name}": {link}')
+            definition.update(link)
         definitions.append(definition)
     if definitions:
         registry.create_workflows(conn, definitions)
