@@ -90,7 +90,7 @@ run_stress() {
 }
 [ -f "$work/test/stress/run.sh" ] && run_stress
 
-# Alembic migrations through the README's helpers, with Debian's Python
+# Alembic migrations through the package's helpers (python/), with Debian's Python
 # packages (installed here when root; without them the script skips).  Its
 # TAP lines count like the TAP stage's.
 run_alembic() {
