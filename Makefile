@@ -38,19 +38,21 @@ DATA = \
 	workflow_registry--1.7--1.8.sql \
 	workflow_registry--1.8--1.9.sql \
 	workflow_registry--1.9--1.10.sql \
+	workflow_registry--1.10--1.11.sql \
 	workflow_registry--1.5.sql
 PGFILEDESC = "workflow_registry - validated registry of orchestrator workflows"
 
 REGRESS = seed create tasks products delete bad_input privileges upgrade migrations bulk manifest import \
 	import_security table_checks item_names attach attach_bulk attach_migrations \
 	attach_manifest attach_unusable attach_security attach_default default \
-	fresh_upgraded hostile_search_path result_columns fuzz
+	fresh_upgraded hostile_search_path result_columns workflow_id update_workflows fuzz
 
 # Concurrency: specs in test/isolation/specs, expected output in
 # test/isolation/expected.
 ISOLATION = create_same create_conflict create_delete workflow_product \
 	update_extension links_repeatable_read same_migration notify \
-	delete_create_product lock_order default_product attach_writers attach_core_writers
+	delete_create_product lock_order default_product attach_writers attach_core_writers \
+	workflow_id
 ISOLATION_OPTS = --inputdir=test/isolation
 
 # TAP tests (PostgreSQL::Test::Cluster) start their own clusters.

@@ -36,6 +36,10 @@ wr_api_version_name(WrApiVersion api)
 			return "1.8";
 		case WR_API_1_9:
 			return "1.9";
+		case WR_API_1_10:
+			return "1.10";
+		case WR_API_1_11:
+			return "1.11";
 	}
 	elog(ERROR, "unrecognized workflow_registry API version %d", (int) api);
 	return NULL;				/* keep compiler quiet */

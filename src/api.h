@@ -28,10 +28,12 @@ typedef enum WrApiVersion
 	WR_API_1_6,
 	WR_API_1_7,
 	WR_API_1_8,
-	WR_API_1_9
+	WR_API_1_9,
+	WR_API_1_10,
+	WR_API_1_11
 } WrApiVersion;
 
-#define WR_NUM_API_VERSIONS (WR_API_1_9 + 1)
+#define WR_NUM_API_VERSIONS (WR_API_1_11 + 1)
 
 extern const char *wr_api_version_name(WrApiVersion api);
 

@@ -69,24 +69,33 @@ typedef enum WrBulkStatement
 {
 	BULK_EXISTING,
 	BULK_UNMATCHED,
+	BULK_ID_TAKEN,
 	BULK_INSERT
 } WrBulkStatement;
 
 /*
  * Every statement takes the items not registered yet as arrays: name,
  * target, description, product_type, is_task, product_tag, the item's
- * position in the chunk, and is_default (1.8).
+ * position in the chunk, is_default (1.8) and the caller's workflow_id
+ * (1.11, NULL where the registry chooses).
  */
-#define BULK_NARGS 8
+#define BULK_NARGS 9
 #define BULK_ARGS \
 	.nargs = BULK_NARGS, .argtypes = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
-	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID}
+	TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, \
+	TEXTARRAYOID}
+
+/* The id of a new item i: the caller's, or a new random one. */
+#define NEW_ITEM_ID \
+	"COALESCE(i.workflow_id::pg_catalog.uuid, pg_catalog.gen_random_uuid())"
 
 static char *build_existing(WrApiVersion api);
 static char *build_insert(WrApiVersion api);
 static char *attached_existing(const char *schema);
 static char *attached_insert(const char *schema);
 static char *unmatched(const WrTables *t);
+static char *id_taken(const char *schema);
+static char *own_id_taken(WrApiVersion api);
 
 /*
  * The first item whose product type (and tag) matches no product: its
@@ -114,6 +123,9 @@ static const WrStatement bulk_sql[] = {
 		.tables = unmatched,
 		BULK_ARGS
 	},
+	[BULK_ID_TAKEN] = {
+		.build = own_id_taken, .attached = id_taken, BULK_ARGS
+	},
 	[BULK_INSERT] = {
 		.build = build_insert, .attached = attached_insert, BULK_ARGS
 	},
@@ -127,6 +139,49 @@ unmatched(const WrTables *t)
 	return psprintf(UNMATCHED("%s"), t->products);
 }
 
+/*
+ * The first item whose caller-chosen id the registry cannot give it, as
+ * check_workflow_id_free() in registry.c finds it for one: its position,
+ * the name of the workflow that has the id, whether that one is
+ * soft-deleted, and its id.  An earlier item of the chunk that gives the
+ * same id has it too; attached, a soft-deleted row of the item's own name
+ * with another id would come back with that id.
+ */
+#define ID_TAKEN(workflows, soft_deleted, own_name) \
+	"WITH i AS (" \
+	" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($7)," \
+	" pg_catalog.unnest($9)) AS i(name, n, workflow_id)" \
+	" WHERE i.workflow_id IS NOT NULL)" \
+	" SELECT i.n, j.name, false, j.workflow_id" \
+	" FROM i JOIN i AS j ON j.workflow_id OPERATOR(pg_catalog.=) i.workflow_id" \
+	" AND j.n OPERATOR(pg_catalog.<) i.n" \
+	" UNION ALL" \
+	" SELECT i.n, w.name::pg_catalog.text, " soft_deleted ", w.workflow_id::pg_catalog.text" \
+	" FROM i JOIN " workflows " AS w" \
+	" ON w.workflow_id OPERATOR(pg_catalog.=) i.workflow_id::pg_catalog.uuid" \
+	" AND w.name OPERATOR(pg_catalog.<>) i.name" \
+	own_name \
+	" ORDER BY 1 LIMIT 1"
+
+static char *
+own_id_taken(WrApiVersion api)
+{
+	return pstrdup(ID_TAKEN("workflow_registry.workflows", "false", ""));
+}
+
+static char *
+id_taken(const char *schema)
+{
+	return psprintf(ID_TAKEN("%1$s", "w.deleted_at IS NOT NULL",
+							 " UNION ALL"
+							 " SELECT i.n, w.name::pg_catalog.text, true,"
+							 " w.workflow_id::pg_catalog.text"
+							 " FROM i JOIN %1$s AS w ON w.name OPERATOR(pg_catalog.=) i.name"
+							 " AND w.deleted_at IS NOT NULL"
+							 " AND w.workflow_id OPERATOR(pg_catalog.<>) i.workflow_id::pg_catalog.uuid"),
+					wr_attached_table(schema, "workflows"));
+}
+
 static char *
 build_existing(WrApiVersion api)
 {
@@ -138,7 +193,10 @@ build_existing(WrApiVersion api)
 					wr_workflow_columns(api));
 }
 
-/* From 1.8 the items' is_default is inserted and linked by. */
+/*
+ * From 1.8 the items' is_default is inserted and linked by, and from 1.11
+ * the caller's workflow_id is inserted.
+ */
 static char *
 build_insert(WrApiVersion api)
 {
@@ -146,14 +204,15 @@ build_insert(WrApiVersion api)
 
 	return psprintf("WITH inserted AS ("
 					" INSERT INTO workflow_registry.workflows"
-					" (name, target, description, product_type, is_task, product_tag%s)"
+					" (name, target, description, product_type, is_task, product_tag%s%s)"
 					" SELECT i.name, i.target::workflow_registry.target, i.description,"
-					" i.product_type, i.is_task, i.product_tag%s"
+					" i.product_type, i.is_task, i.product_tag%s%s"
 					" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
 					" pg_catalog.unnest($3), pg_catalog.unnest($4),"
-					" pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($8))"
+					" pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($8),"
+					" pg_catalog.unnest($9))"
 					" AS i(name, target, description, product_type, is_task, product_tag,"
-					" is_default)"
+					" is_default, workflow_id)"
 					" ON CONFLICT (name) DO NOTHING"
 					" RETURNING workflow_id, name, product_type, product_tag%s),"
 					" linked AS ("
@@ -163,7 +222,9 @@ build_insert(WrApiVersion api)
 					" JOIN workflow_registry.products AS p ON%s)"
 					" SELECT i.name, i.workflow_id FROM inserted AS i",
 					v18 ? ", is_default" : "",
+					api >= WR_API_1_11 ? ", workflow_id" : "",
 					v18 ? ", i.is_default" : "",
+					api >= WR_API_1_11 ? ", " NEW_ITEM_ID : "",
 					v18 ? ", is_default" : "",
 					v18 ?
 					WR_LINK_RULE_1_8("p.product_type", "p.tag", "i.product_type",
@@ -208,12 +269,14 @@ attached_insert(const char *schema)
 	return psprintf("WITH item AS ("
 					" SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
 					" pg_catalog.unnest($3), pg_catalog.unnest($4),"
-					" pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($8))"
+					" pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($8),"
+					" pg_catalog.unnest($9))"
 					" AS i(name, target, description, product_type, is_task, product_tag,"
-					" is_default)),"
+					" is_default, workflow_id)),"
 					" inserted AS ("
-					" INSERT INTO %1$s AS w (name, target, description, is_task)"
-					" SELECT i.name, i.target, i.description, i.is_task FROM item AS i"
+					" INSERT INTO %1$s AS w (workflow_id, name, target, description, is_task)"
+					" SELECT " NEW_ITEM_ID ", i.name, i.target, i.description, i.is_task"
+					" FROM item AS i"
 					WR_REVIVE_SOFT_DELETED("w")
 					" RETURNING w.workflow_id, w.name),"
 					" registered AS ("
@@ -263,6 +326,7 @@ bulk_values(WrItem *items, int nitems, Datum *values)
 	values[6] = PointerGetDatum(construct_array(positions, n, INT4OID, 4, true,
 												TYPALIGN_INT));
 	values[7] = wr_bool_field_array(todo, sizeof(WrItem), n, OFFSET(is_default));
+	values[8] = wr_field_array(todo, sizeof(WrItem), n, OFFSET(workflow_id));
 #undef OFFSET
 }
 
@@ -344,7 +408,7 @@ read_item(Jsonb *workflows, int i, WrApiVersion api, WorkflowDef *def)
 				 errmsg("workflow definition must be a JSON object"),
 				 errdetail("create_workflows() takes an array of the objects that create_workflow() takes."),
 				 errhint("Write the argument as [{\"name\": ...}, {\"name\": ...}].")));
-	wr_parse_workflow(JsonbValueToJsonb(elem), api, def);
+	wr_parse_workflow_registration(JsonbValueToJsonb(elem), api, def);
 	wr_pop_item_context(&item);
 }
 
@@ -500,6 +564,42 @@ match_concurrent(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 }
 
 /*
+ * Raise the error of the first item not registered yet whose caller-chosen
+ * id the registry cannot give it (ID_TAKEN), naming the item.  A chunk
+ * whose items choose no id runs no statement.  The caller is connected to
+ * SPI.
+ */
+static void
+check_ids_free(WrItem *items, int nitems, WrApiVersion api, Datum *values)
+{
+	bool		chosen = false;
+	bool		isnull;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	WrItem	   *item;
+	WrItemContext context;
+
+	for (int i = 0; i < nitems && !chosen; i++)
+		chosen = !items[i].registered && items[i].def.workflow_id != NULL;
+	if (!chosen)
+		return;
+
+	wr_execute_versioned(&statements, BULK_ID_TAKEN, api, values, NULL);
+	if (SPI_processed == 0)
+		return;
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	item = &items[DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull))];
+	wr_push_item_context(&context, "workflows", "");
+	context.index = item->index;
+	context.name = item->def.name;
+	wr_report_workflow_id_taken(item->def.name, item->def.workflow_id,
+								SPI_getvalue(tup, desc, 2),
+								DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)),
+								SPI_getvalue(tup, desc, 4));
+}
+
+/*
  * Check and insert the items of a chunk that are not registered yet, and
  * take their ids, or those of the names registered concurrently.  The
  * caller is connected to SPI.
@@ -508,6 +608,7 @@ static void
 insert_new(WrItem *items, int nitems, WrApiVersion api, Datum *values)
 {
 	bulk_values(items, nitems, values);
+	check_ids_free(items, nitems, api, values);
 	wr_execute(&statements, BULK_UNMATCHED, values, NULL);
 	if (SPI_processed > 0)
 	{

@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
 #include <stddef.h>
 
 #include "catalog.h"
@@ -54,6 +55,12 @@ typedef struct WrDefinitionSpec
 
 #define WR_MAX_KEYS 8
 
+/*
+ * The keys of a workflow definition.  The last, workflow_id, only
+ * create_workflow() and create_workflows() take (registration_spec): a
+ * migration step or a manifest entry describes a definition, and its id is
+ * the registry's.
+ */
 static const WrKeySpec workflow_keys[] = {
 	{"name", WR_STRING, true, WR_API_1_0, WR_MAX_NAME_CHARS,
 	offsetof(WorkflowDef, name)},
@@ -69,6 +76,8 @@ static const WrKeySpec workflow_keys[] = {
 	offsetof(WorkflowDef, product_tag)},
 	{"default", WR_BOOLEAN, false, WR_API_1_8, 0,
 	offsetof(WorkflowDef, is_default)},
+	{"workflow_id", WR_STRING, false, WR_API_1_11, WR_UUID_CHARS,
+	offsetof(WorkflowDef, workflow_id)},
 };
 
 static const WrKeySpec task_keys[] = {
@@ -114,6 +123,32 @@ static const WrDefinitionSpec workflow_update_spec = {
 	"update_workflow step", "apply_migration", workflow_update_keys,
 	lengthof(workflow_update_keys)
 };
+
+/*
+ * An update_workflows step (1.11): the same changes for every workflow
+ * whose name is LIKE a pattern, which takes the place of the name.
+ */
+static const WrKeySpec workflows_update_keys[] = {
+	{"name_like", WR_STRING, true, WR_API_1_11, WR_MAX_NAME_CHARS,
+	offsetof(WorkflowDef, name)},
+	{"target", WR_STRING, false, WR_API_1_11, NAMEDATALEN - 1,
+	offsetof(WorkflowDef, target)},
+	{"description", WR_STRING, false, WR_API_1_11, WR_MAX_DESCRIPTION_CHARS,
+	offsetof(WorkflowDef, description)},
+	{"product_type", WR_STRING, false, WR_API_1_11, WR_MAX_PRODUCT_TYPE_CHARS,
+	offsetof(WorkflowDef, product_type), NULL, WR_API_1_11},
+	{"is_task", WR_BOOLEAN, false, WR_API_1_11, 0,
+	offsetof(WorkflowDef, is_task)},
+	{"product_tag", WR_STRING_OR_NULL, false, WR_API_1_11, WR_MAX_TAG_CHARS,
+	offsetof(WorkflowDef, product_tag)},
+	{"default", WR_BOOLEAN, false, WR_API_1_11, 0,
+	offsetof(WorkflowDef, is_default)},
+};
+
+static const WrDefinitionSpec workflows_update_spec = {
+	"update_workflows step", "apply_migration", workflows_update_keys,
+	lengthof(workflows_update_keys)
+};
 /* A workflow as the code registers it, for check(). */
 static const WrKeySpec code_workflow_keys[] = {
 	{"name", WR_STRING, true, WR_API_1_4, WR_MAX_NAME_CHARS,
@@ -128,6 +163,10 @@ static const WrDefinitionSpec code_workflow_spec = {
 	"code workflow", "check", code_workflow_keys, lengthof(code_workflow_keys)
 };
 static const WrDefinitionSpec workflow_spec = {
+	"workflow definition", "create_workflow", workflow_keys,
+	lengthof(workflow_keys) - 1
+};
+static const WrDefinitionSpec registration_spec = {
 	"workflow definition", "create_workflow", workflow_keys,
 	lengthof(workflow_keys)
 };
@@ -161,6 +200,11 @@ static char *json_value_text(JsonbValue *v);
 static void check_identifier(const char *what, const char *name,
 							 const char *example);
 static void check_default_workflow(const WorkflowDef *def);
+static void check_workflow_id(WorkflowDef *def);
+static void parse_workflow(Jsonb *jb, const WrDefinitionSpec *spec,
+						   WrApiVersion api, WorkflowDef *def);
+static void check_changes(const WrDefinitionSpec *spec, uint32 given,
+						  WrApiVersion api, const char *first);
 
 
 /*
@@ -173,12 +217,61 @@ static void check_default_workflow(const WorkflowDef *def);
 void
 wr_parse_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
 {
+	parse_workflow(jb, &workflow_spec, api, def);
+}
+
+/*
+ * As wr_parse_workflow, for create_workflow() and create_workflows(),
+ * whose definitions may also choose the new workflow's id (1.11).
+ */
+void
+wr_parse_workflow_registration(Jsonb *jb, WrApiVersion api, WorkflowDef *def)
+{
+	parse_workflow(jb, &registration_spec, api, def);
+}
+
+static void
+parse_workflow(Jsonb *jb, const WrDefinitionSpec *spec, WrApiVersion api,
+			   WorkflowDef *def)
+{
 	memset(def, 0, sizeof(WorkflowDef));
-	parse_definition(jb, &workflow_spec, api, def);
+	parse_definition(jb, spec, api, def);
 	wr_check_workflow_name(def->name);
 	wr_check_target(def->target);
 	if (def->is_default)
 		check_default_workflow(def);
+	if (def->workflow_id)
+		check_workflow_id(def);
+}
+
+/*
+ * A caller-chosen id (1.11), as orchestrator-core's create_workflows()
+ * helper takes one: the canonical form that Python's str(uuid.UUID) and
+ * PostgreSQL's uuid output write, 8-4-4-4-12 hexadecimal digits, kept in
+ * lower case so that it compares equal to the registered id's text.
+ */
+static void
+check_workflow_id(WorkflowDef *def)
+{
+	char	   *id = def->workflow_id;
+	bool		valid = strlen(id) == WR_UUID_CHARS;
+
+	for (int i = 0; valid && i < WR_UUID_CHARS; i++)
+	{
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			valid = id[i] == '-';
+		else if (isxdigit((unsigned char) id[i]))
+			id[i] = pg_ascii_tolower((unsigned char) id[i]);
+		else
+			valid = false;
+	}
+	if (!valid)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("key \"workflow_id\" of workflow \"%s\" is not a UUID",
+						def->name),
+				 errdetail("The value given is \"%s\".", wr_clip(id)),
+				 errhint("Write the id as 32 hexadecimal digits in groups of 8-4-4-4-12, as str(uuid.uuid4()) does, or leave \"workflow_id\" out to let the registry choose one.")));
 }
 
 /*
@@ -220,18 +313,58 @@ wr_parse_workflow_update(Jsonb *jb, WrApiVersion api, WorkflowDef *changes)
 	memset(changes, 0, sizeof(WorkflowDef));
 	given = parse_definition(jb, &workflow_update_spec, api, changes);
 	wr_check_workflow_name(changes->name);
+	check_changes(&workflow_update_spec, given, api,
+				  psprintf("the name \"%s\"", changes->name));
 	if (given & WR_UPDATE_TARGET)
 		wr_check_target(changes->target);
-	if ((given & ~1) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("update_workflow step changes nothing"),
-				 errdetail("It gives only the name \"%s\".", changes->name),
-				 errhint("Add the keys to change: %s.",
-						 api >= WR_API_1_8 ?
-						 "target, description, product_type, is_task, product_tag or default" :
-						 "target, description, product_type, is_task or product_tag")));
 	return given;
+}
+
+/*
+ * The same for an update_workflows step (1.11), whose "name_like" pattern
+ * is left in changes->name: a LIKE pattern with its default escape
+ * character, the backslash, which may not end it.
+ */
+uint32
+wr_parse_workflows_update(Jsonb *jb, WrApiVersion api, WorkflowDef *changes)
+{
+	uint32		given;
+	int			escapes = 0;
+
+	memset(changes, 0, sizeof(WorkflowDef));
+	given = parse_definition(jb, &workflows_update_spec, api, changes);
+	for (const char *c = changes->name + strlen(changes->name);
+		 c > changes->name && c[-1] == '\\'; c--)
+		escapes++;
+	if (escapes % 2 == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_ESCAPE_SEQUENCE),
+				 errmsg("pattern \"%s\" of update_workflows step ends with an escape character",
+						wr_clip(changes->name)),
+				 errdetail("In a LIKE pattern a backslash makes the next character literal, as in \"validate\\_%%\"."),
+				 errhint("Write two backslashes for a backslash, or remove the last one.")));
+	check_changes(&workflows_update_spec, given, api,
+				  psprintf("the pattern \"%s\"", wr_clip(changes->name)));
+	if (given & WR_UPDATE_TARGET)
+		wr_check_target(changes->target);
+	return given;
+}
+
+/* An update step must give a key to change besides its first one. */
+static void
+check_changes(const WrDefinitionSpec *spec, uint32 given, WrApiVersion api,
+			  const char *first)
+{
+	if ((given & ~1) != 0)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s changes nothing", spec->what),
+			 errdetail("It gives only %s.", first),
+			 errhint("Add the keys to change: %s.",
+					 api >= WR_API_1_8 ?
+					 "target, description, product_type, is_task, product_tag or default" :
+					 "target, description, product_type, is_task or product_tag")));
 }
 
 /*
@@ -412,7 +545,8 @@ wr_item_name(const JsonbValue *item)
 
 /*
  * Whether two workflow definitions register the same thing: everything but
- * the name compared, NULL equal only to NULL.
+ * the name compared, NULL equal only to NULL (an id the registry chooses
+ * is not the same as one the caller chose).
  */
 bool
 wr_same_workflow(const WorkflowDef *a, const WorkflowDef *b)
@@ -420,7 +554,7 @@ wr_same_workflow(const WorkflowDef *a, const WorkflowDef *b)
 #define SAME(f) ((a->f == NULL && b->f == NULL) || \
 				 (a->f != NULL && b->f != NULL && strcmp(a->f, b->f) == 0))
 	return SAME(target) && SAME(description) && SAME(product_type) &&
-		SAME(product_tag) && a->is_task == b->is_task &&
+		SAME(product_tag) && SAME(workflow_id) && a->is_task == b->is_task &&
 		a->is_default == b->is_default;
 #undef SAME
 }

@@ -18,6 +18,7 @@
 #define WR_MAX_PRODUCT_TYPE_CHARS	255
 #define WR_MAX_TAG_CHARS			20
 #define WR_MAX_STATUS_CHARS			255
+#define WR_UUID_CHARS				36	/* 8-4-4-4-12 hexadecimal digits */
 
 /* A workflow or task definition, validated. */
 typedef struct WorkflowDef
@@ -29,6 +30,8 @@ typedef struct WorkflowDef
 	char	   *product_tag;	/* NULL when not given */
 	bool		is_task;
 	bool		is_default;		/* linked to every product (1.8) */
+	char	   *workflow_id;	/* the caller's choice, as canonical text;
+								 * NULL when the registry chooses (1.11) */
 } WorkflowDef;
 
 /* A product definition, validated. */
@@ -53,10 +56,14 @@ typedef struct ProductDef
 #define WR_UPDATE_DEFAULT		(1 << 6)
 
 extern void wr_parse_workflow(Jsonb *jb, WrApiVersion api, WorkflowDef *def);
+extern void wr_parse_workflow_registration(Jsonb *jb, WrApiVersion api,
+										   WorkflowDef *def);
 extern void wr_parse_task(Jsonb *jb, WrApiVersion api, WorkflowDef *def);
 extern void wr_parse_product(Jsonb *jb, WrApiVersion api, ProductDef *def);
 extern uint32 wr_parse_workflow_update(Jsonb *jb, WrApiVersion api,
 									   WorkflowDef *changes);
+extern uint32 wr_parse_workflows_update(Jsonb *jb, WrApiVersion api,
+										WorkflowDef *changes);
 extern void wr_apply_workflow_update(WorkflowDef *workflow,
 									 const WorkflowDef *changes, uint32 given);
 extern void wr_check_updated_workflow(const WorkflowDef *workflow);

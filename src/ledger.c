@@ -55,22 +55,36 @@ typedef enum WrStepKind
 	STEP_DELETE_WORKFLOW,
 	STEP_UPDATE_WORKFLOW,
 	STEP_CREATE_PRODUCT,
-	STEP_DELETE_PRODUCT
+	STEP_DELETE_PRODUCT,
+	STEP_UPDATE_WORKFLOWS		/* 1.11 */
 } WrStepKind;
 
 static const char *const step_names[] = {
 	"create_workflow", "create_task", "delete_workflow", "update_workflow",
-	"create_product", "delete_product"
+	"create_product", "delete_product", "update_workflows"
 };
 
-/* One step, read and checked. */
+/* What the steps are, for messages, by the version that reads them. */
+#define STEP_LIST(api, last) \
+	((api) >= WR_API_1_11 ? \
+	 "create_workflow, create_task, delete_workflow, update_workflow, update_workflows, create_product " last " delete_product" : \
+	 "create_workflow, create_task, delete_workflow, update_workflow, create_product " last " delete_product")
+
+/*
+ * One step, read and checked.  An update_workflows step becomes one
+ * update_workflow step per workflow its pattern matches when the migration
+ * runs (expand_patterns); each keeps the position of the step it came from.
+ */
 typedef struct WrStep
 {
 	WrStepKind	kind;
-	const char *name;			/* the workflow or product it is about */
-	WorkflowDef workflow;		/* create_workflow, create_task, update */
-	uint32		given;			/* update_workflow: WR_UPDATE_* bits */
+	const char *name;			/* the workflow or product it is about; the
+								 * pattern of update_workflows */
+	WorkflowDef workflow;		/* create_workflow, create_task, updates */
+	uint32		given;			/* updates: WR_UPDATE_* bits */
 	ProductDef	product;		/* create_product */
+	int			position;		/* in the migration's steps */
+	bool		from_pattern;	/* expanded from update_workflows */
 } WrStep;
 
 typedef enum WrLedgerStatement
@@ -81,8 +95,11 @@ typedef enum WrLedgerStatement
 	LEDGER_INSERT,
 	LEDGER_FIND_APPLIED,
 	LEDGER_DEPENDANT,
-	LEDGER_MARK_REVERTED
+	LEDGER_MARK_REVERTED,
+	LEDGER_MATCHING_NAMES
 } WrLedgerStatement;
+
+static char *attached_matching_names(const char *schema);
 
 static const WrStatement ledger_sql[] = {
 	[LEDGER_LOCK] = {
@@ -146,7 +163,40 @@ static const WrStatement ledger_sql[] = {
 		" WHERE version OPERATOR(pg_catalog.=) $1 AND reverted_at IS NULL",
 		.nargs = 2, .argtypes = {TEXTOID, NAMEOID}
 	},
+	/*
+	 * The workflows whose name is LIKE $1, in name order, as they will be
+	 * when the step runs: those registered now and those the steps before it
+	 * create ($2), less those they delete ($3).
+	 */
+	[LEDGER_MATCHING_NAMES] = {
+		.sql = "SELECT n.name FROM ("
+		" SELECT w.name::pg_catalog.text AS name FROM workflow_registry.workflows AS w"
+		" UNION SELECT pg_catalog.unnest($2)) AS n"
+		" WHERE n.name OPERATOR(pg_catalog.~~) $1"
+		" AND n.name OPERATOR(pg_catalog.<>) ALL ($3)"
+		" ORDER BY n.name COLLATE pg_catalog.\"C\"",
+		.attached = attached_matching_names,
+		.nargs = 3, .argtypes = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID}
+	},
 };
+
+/*
+ * Attached, every workflow of orchestrator-core's that is not soft-deleted:
+ * one the registry does not manage is adopted by its update_workflow step
+ * if it fits attach's rules, and refused with attach's reason if not.
+ */
+static char *
+attached_matching_names(const char *schema)
+{
+	return psprintf("SELECT n.name FROM ("
+					" SELECT w.name::pg_catalog.text AS name FROM %s AS w"
+					" WHERE w.deleted_at IS NULL"
+					" UNION SELECT pg_catalog.unnest($2)) AS n"
+					" WHERE n.name OPERATOR(pg_catalog.~~) $1"
+					" AND n.name OPERATOR(pg_catalog.<>) ALL ($3)"
+					" ORDER BY n.name COLLATE pg_catalog.\"C\"",
+					wr_attached_table(schema, "workflows"));
+}
 
 static WrStatements statements = WR_STATEMENTS(ledger_sql);
 
@@ -222,7 +272,7 @@ parse_step(JsonbValue *elem, WrApiVersion api, WrStep *step,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a migration step must be a JSON object with exactly one key"),
 				 errdetail("The key names what the step does: %s.",
-						   "create_workflow, create_task, delete_workflow, update_workflow, create_product or delete_product"),
+						   STEP_LIST(api, "or")),
 				 errhint("Write the step as {\"create_workflow\": {...}} or {\"delete_workflow\": \"name\"}.")));
 
 	it = JsonbIteratorInit(elem->val.binary.data);
@@ -246,9 +296,15 @@ parse_step(JsonbValue *elem, WrApiVersion api, WrStep *step,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown migration step \"%s\"", wr_clip(key)),
-				 errdetail("A step is one of %s.",
-						   "create_workflow, create_task, delete_workflow, update_workflow, create_product and delete_product"),
+				 errdetail("A step is one of %s.", STEP_LIST(api, "and")),
 				 errhint("Check the spelling of the step's key.")));
+	if (kind == STEP_UPDATE_WORKFLOWS && api < WR_API_1_11)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("migration step \"%s\" needs workflow_registry 1.11 or later", key),
+				 errdetail("The workflow_registry installed in this database is older than 1.11; its apply_migration() takes the steps of version %s.",
+						   wr_api_version_name(api)),
+				 errhint("Run ALTER EXTENSION workflow_registry UPDATE, or write one update_workflow step per workflow.")));
 
 	step->kind = (WrStepKind) kind;
 	ctx->kind = step_names[kind];
@@ -272,7 +328,10 @@ parse_step(JsonbValue *elem, WrApiVersion api, WrStep *step,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the value of a %s step must be a JSON object", ctx->kind),
 				 errdetail("It is the definition that %s() would take.",
-						   step->kind == STEP_UPDATE_WORKFLOW ? "create_workflow" : ctx->kind),
+						   step->kind == STEP_UPDATE_WORKFLOW ||
+						   step->kind == STEP_UPDATE_WORKFLOWS ? "create_workflow" : ctx->kind),
+				 step->kind == STEP_UPDATE_WORKFLOWS ?
+				 errhint("Write the step as {\"%s\": {\"name_like\": ...}}.", ctx->kind) :
 				 errhint("Write the step as {\"%s\": {\"name\": ...}}.", ctx->kind)));
 
 	{
@@ -291,6 +350,11 @@ parse_step(JsonbValue *elem, WrApiVersion api, WrStep *step,
 			case STEP_UPDATE_WORKFLOW:
 				step->given = wr_parse_workflow_update(def, api,
 													   &step->workflow);
+				step->name = step->workflow.name;
+				break;
+			case STEP_UPDATE_WORKFLOWS:
+				step->given = wr_parse_workflows_update(def, api,
+														&step->workflow);
 				step->name = step->workflow.name;
 				break;
 			case STEP_CREATE_PRODUCT:
@@ -320,10 +384,13 @@ append_normalised(StringInfo buf, const WrStep *s)
 		case STEP_CREATE_WORKFLOW:
 		case STEP_CREATE_TASK:
 		case STEP_UPDATE_WORKFLOW:
+		case STEP_UPDATE_WORKFLOWS:
 			{
-				bool		update = s->kind == STEP_UPDATE_WORKFLOW;
+				bool		update = s->kind == STEP_UPDATE_WORKFLOW ||
+					s->kind == STEP_UPDATE_WORKFLOWS;
 
-				appendStringInfoString(buf, "{\"name\": ");
+				appendStringInfoString(buf, s->kind == STEP_UPDATE_WORKFLOWS ?
+									   "{\"name_like\": " : "{\"name\": ");
 				escape_json(buf, w->name);
 				if (s->kind == STEP_CREATE_WORKFLOW ||
 					(update && (s->given & WR_UPDATE_TARGET)))
@@ -445,8 +512,106 @@ run_step(const WrStep *s, WrApiVersion api, List **touches)
 			add_touch(touches, "product", s->name);
 			add_touch(touches, "product_type", old_type);
 			break;
+		case STEP_UPDATE_WORKFLOWS:
+			elog(ERROR, "update_workflows step was not expanded");
 	}
 	return undo;
+}
+
+/*
+ * Replace each update_workflows step by one update_workflow step per
+ * workflow whose name is LIKE its pattern when it runs, in name order: the
+ * registered ones, and those the steps before it create, less those they
+ * delete.  Return the new array and, in *nsteps, its length.  A pattern
+ * that matches no workflow is an error, as an update_workflow step of an
+ * unknown name is.  The names are read before any lock is taken, as
+ * lock_step_types reads types: a workflow registered meanwhile by another
+ * transaction is not updated, and one deleted meanwhile is missing when
+ * its step runs.  The caller is connected to SPI; the new array is in the
+ * caller's memory context.
+ */
+static Datum
+names_before(const WrStep *steps, int upto, bool created)
+{
+	ArrayBuildState *names = initArrayResult(TEXTOID, CurrentMemoryContext, true);
+
+	for (int j = 0; j < upto; j++)
+	{
+		bool		creates = steps[j].kind == STEP_CREATE_WORKFLOW ||
+			steps[j].kind == STEP_CREATE_TASK;
+		bool		deletes = steps[j].kind == STEP_DELETE_WORKFLOW;
+		bool		later = false;
+
+		if (!(created ? creates : deletes))
+			continue;
+		/* a later step that undoes this one decides */
+		for (int k = j + 1; k < upto && !later; k++)
+			later = (steps[k].kind == STEP_CREATE_WORKFLOW ||
+					 steps[k].kind == STEP_CREATE_TASK ||
+					 steps[k].kind == STEP_DELETE_WORKFLOW) &&
+				strcmp(steps[k].name, steps[j].name) == 0;
+		if (!later)
+			accumArrayResult(names, CStringGetTextDatum(steps[j].name), false,
+							 TEXTOID, CurrentMemoryContext);
+	}
+	return makeArrayResult(names, CurrentMemoryContext);
+}
+
+static WrStep *
+expand_patterns(WrStep *steps, int *nsteps, const char *of_migration)
+{
+	MemoryContext callercxt = CurrentMemoryContext;
+	List	   *expanded = NIL;
+	WrStep	   *result;
+	int			n = 0;
+	ListCell   *lc;
+	WrItemContext ctx;
+
+	wr_push_item_context(&ctx, "steps", of_migration);
+	for (int i = 0; i < *nsteps; i++)
+	{
+		Datum		values[3];
+
+		if (steps[i].kind != STEP_UPDATE_WORKFLOWS)
+		{
+			expanded = lappend(expanded, &steps[i]);
+			continue;
+		}
+
+		ctx.index = steps[i].position;
+		ctx.kind = step_names[STEP_UPDATE_WORKFLOWS];
+		ctx.name = steps[i].name;
+		values[0] = CStringGetTextDatum(steps[i].name);
+		values[1] = names_before(steps, i, true);
+		values[2] = names_before(steps, i, false);
+		wr_execute(&statements, LEDGER_MATCHING_NAMES, values, NULL);
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("no workflow matches \"%s\"", wr_clip(steps[i].name)),
+					 errdetail("An update_workflows step updates every registered workflow whose name is LIKE its pattern, and no name is."),
+					 errhint("Check the pattern: %% matches any characters and _ any one character.")));
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			WrStep	   *one = MemoryContextAlloc(callercxt, sizeof(WrStep));
+
+			*one = steps[i];
+			one->kind = STEP_UPDATE_WORKFLOW;
+			one->from_pattern = true;
+			one->name = one->workflow.name =
+				MemoryContextStrdup(callercxt,
+									SPI_getvalue(SPI_tuptable->vals[r],
+												 SPI_tuptable->tupdesc, 1));
+			expanded = lappend(expanded, one);
+		}
+	}
+	wr_pop_item_context(&ctx);
+
+	result = MemoryContextAlloc(callercxt, Max(list_length(expanded), 1) * sizeof(WrStep));
+	foreach(lc, expanded)
+		result[n++] = *(WrStep *) lfirst(lc);
+	*nsteps = n;
+	return result;
 }
 
 /*
@@ -504,6 +669,8 @@ lock_step_types(const WrStep *steps, int nsteps, WrApiVersion api)
 				mode = ExclusiveLock;
 				products = true;
 				break;
+			case STEP_UPDATE_WORKFLOWS:
+				elog(ERROR, "update_workflows step was not expanded");
 		}
 		if (given)
 			locks[n++] = (WrTypeLock) {given, mode};
@@ -669,6 +836,7 @@ read_steps(Jsonb *steps, const char *of_migration, WrApiVersion api,
 		ctx.index = i;
 		ctx.kind = ctx.name = NULL;
 		parse_step(elem, api, &parsed[i], &ctx);
+		parsed[i].position = i;
 		if (i > 0)
 			appendStringInfoString(&normalised, ", ");
 		append_normalised(&normalised, &parsed[i]);
@@ -789,6 +957,7 @@ wr_apply_migration(const char *version, const char *description,
 		return;
 	}
 	check_requirements(version, requires);
+	parsed = expand_patterns(parsed, &nsteps, of_migration);
 	lock_step_types(parsed, nsteps, api);
 
 	wr_push_item_context(&ctx, "steps", of_migration);
@@ -796,8 +965,9 @@ wr_apply_migration(const char *version, const char *description,
 	{
 		Datum		entry;
 
-		ctx.index = i;
-		ctx.kind = step_names[parsed[i].kind];
+		ctx.index = parsed[i].position;
+		ctx.kind = step_names[parsed[i].from_pattern ? STEP_UPDATE_WORKFLOWS :
+							  parsed[i].kind];
 		ctx.name = parsed[i].name;
 		entry = run_step(&parsed[i], api, &touches);
 		if (entry != (Datum) 0 && wr_attached_schema() != NULL)

@@ -51,15 +51,21 @@ typedef enum WrRegistryStatement
 	REG_WORKFLOW_FOR_UPDATE,
 	REG_UPDATE_WORKFLOW,
 	REG_PRODUCT_SUBSCRIPTIONS,
-	REG_LOCK_WORKFLOW
+	REG_LOCK_WORKFLOW,
+	REG_WORKFLOW_ID_TAKEN
 } WrRegistryStatement;
 
 /*
  * Parameters of the workflow statements: name, target, description,
- * product_type, is_task, product_tag, is_default.
+ * product_type, is_task, product_tag, is_default, and the caller's
+ * workflow_id (1.11; NULL when the registry chooses).
  */
 #define WORKFLOW_ARGS \
-	.nargs = 7, .argtypes = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, BOOLOID}
+	.nargs = 8, .argtypes = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, BOOLOID, \
+	TEXTOID}
+
+/* The id of a new workflow: the caller's, or a new random one. */
+#define NEW_WORKFLOW_ID "COALESCE($8::pg_catalog.uuid, pg_catalog.gen_random_uuid())"
 
 /* Parameters of the product statements: name, description, product_type,
  * tag, status. */
@@ -98,6 +104,8 @@ static char *attached_create_product(const char *schema);
 static char *attached_product_subscriptions(const char *schema);
 static char *attached_lock_workflow(const char *schema);
 static void check_no_subscriptions(const char *name);
+static char *attached_workflow_id_taken(const char *schema);
+static void check_workflow_id_free(const WorkflowDef *def);
 
 static char *attached_delete_workflow_undoably(const char *schema);
 static char *attached_workflow_for_update(const char *schema);
@@ -214,6 +222,19 @@ static const WrStatement registry_sql[] = {
 	[REG_LOCK_WORKFLOW] = {
 		.attached = attached_lock_workflow,
 		NAME_TYPE_ARGS
+	},
+
+	/*
+	 * A caller-chosen id $2 that another name $1 has: that workflow's name,
+	 * whether it is soft-deleted, and its id (check_workflow_id_free).
+	 */
+	[REG_WORKFLOW_ID_TAKEN] = {
+		.sql = "SELECT w.name::pg_catalog.text, false, w.workflow_id::pg_catalog.text"
+		" FROM workflow_registry.workflows AS w"
+		" WHERE w.workflow_id OPERATOR(pg_catalog.=) $2::pg_catalog.uuid"
+		" AND w.name OPERATOR(pg_catalog.<>) $1",
+		.attached = attached_workflow_id_taken,
+		.nargs = 2, .argtypes = {TEXTOID, TEXTOID}
 	},
 };
 
@@ -342,6 +363,9 @@ wr_workflow_columns(WrApiVersion api)
 static const char *
 workflow_insert_columns(WrApiVersion api)
 {
+	if (api >= WR_API_1_11)
+		return "name, target, description, product_type, is_task, product_tag, is_default,"
+			" workflow_id";
 	if (api >= WR_API_1_8)
 		return "name, target, description, product_type, is_task, product_tag, is_default";
 	if (api >= WR_API_1_2)
@@ -354,6 +378,8 @@ workflow_insert_columns(WrApiVersion api)
 static const char *
 workflow_insert_values(WrApiVersion api)
 {
+	if (api >= WR_API_1_11)
+		return "$1, $2::workflow_registry.target, $3, $4, $5, $6, $7, " NEW_WORKFLOW_ID;
 	if (api >= WR_API_1_8)
 		return "$1, $2::workflow_registry.target, $3, $4, $5, $6, $7";
 	if (api >= WR_API_1_2)
@@ -555,8 +581,8 @@ attached_insert_workflow(const char *schema)
 {
 	return psprintf("WITH linkable AS (%3$s),"
 					" inserted AS ("
-					" INSERT INTO %1$s AS w (name, target, description, is_task)"
-					" SELECT $1, $2, $3, $5"
+					" INSERT INTO %1$s AS w (workflow_id, name, target, description, is_task)"
+					" SELECT " NEW_WORKFLOW_ID ", $1, $2, $3, $5"
 					" WHERE $4 IS NULL OR EXISTS (SELECT FROM linkable)"
 					" ON CONFLICT (name) DO NOTHING"
 					" RETURNING w.workflow_id),"
@@ -583,8 +609,8 @@ attached_create_workflow(const char *schema)
 					" WHERE p.product_type OPERATOR(pg_catalog.=) $4),"
 					" linkable AS (%5$s),"
 					" inserted AS ("
-					" INSERT INTO %1$s AS w (name, target, description, is_task)"
-					" SELECT $1, $2, $3, $5"
+					" INSERT INTO %1$s AS w (workflow_id, name, target, description, is_task)"
+					" SELECT " NEW_WORKFLOW_ID ", $1, $2, $3, $5"
 					" WHERE NOT EXISTS (SELECT FROM existing)"
 					" AND ($4 IS NULL OR EXISTS (SELECT FROM linkable))"
 					WR_REVIVE_SOFT_DELETED("w")
@@ -606,6 +632,27 @@ attached_create_workflow(const char *schema)
 					wr_attached_table(schema, "products"),
 					ATTACHED_WORKFLOW(schema),
 					ATTACHED_LINKED(schema));
+}
+
+/*
+ * Attached, orchestrator-core keeps a soft-deleted row for the processes
+ * that ran it, and registering its name again brings that row back, with
+ * its id: a caller-chosen id also may not differ from that row's.
+ */
+static char *
+attached_workflow_id_taken(const char *schema)
+{
+	return psprintf("SELECT w.name::pg_catalog.text, w.deleted_at IS NOT NULL,"
+					" w.workflow_id::pg_catalog.text"
+					" FROM %1$s AS w"
+					" WHERE w.workflow_id OPERATOR(pg_catalog.=) $2::pg_catalog.uuid"
+					" AND w.name OPERATOR(pg_catalog.<>) $1"
+					" UNION ALL"
+					" SELECT w.name::pg_catalog.text, true, w.workflow_id::pg_catalog.text"
+					" FROM %1$s AS w"
+					" WHERE w.name OPERATOR(pg_catalog.=) $1 AND w.deleted_at IS NOT NULL"
+					" AND w.workflow_id OPERATOR(pg_catalog.<>) $2::pg_catalog.uuid",
+					wr_attached_table(schema, "workflows"));
 }
 
 static char *
@@ -695,6 +742,7 @@ workflow_values(const WorkflowDef *def, Datum *values, char *nulls)
 	values[5] = wr_text_or_null(def->product_tag, &nulls[5]);
 	values[6] = BoolGetDatum(def->is_default);
 	nulls[6] = ' ';
+	values[7] = wr_text_or_null(def->workflow_id, &nulls[7]);
 }
 
 /*
@@ -707,8 +755,8 @@ void
 wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
 					 bool *created)
 {
-	Datum		values[7];
-	char		nulls[7];
+	Datum		values[8];
+	char		nulls[8];
 
 	if (def->product_type != NULL)
 		wr_lock_product_type(def->product_type, ShareLock);
@@ -717,6 +765,8 @@ wr_register_workflow(const WorkflowDef *def, WrApiVersion api, pg_uuid_t *id,
 	workflow_values(def, values, nulls);
 
 	SPI_connect();
+	if (def->workflow_id != NULL)
+		check_workflow_id_free(def);
 
 	/* a new workflow: one short statement */
 	wr_execute_versioned(&statements, REG_INSERT_WORKFLOW, api, values, nulls);
@@ -963,6 +1013,64 @@ wr_unregister_workflow(const char *name, bool if_exists)
 }
 
 /*
+ * A caller-chosen id must not be another workflow's.  Checked before the
+ * insert, under the product-type lock; two transactions that choose one id
+ * for two names at the same moment meet at the primary key instead, which
+ * raises 23505 for the later one, as orchestrator-core's own helper does.
+ * The caller is connected to SPI.
+ */
+static void
+check_workflow_id_free(const WorkflowDef *def)
+{
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(def->name);
+	values[1] = CStringGetTextDatum(def->workflow_id);
+	wr_execute(&statements, REG_WORKFLOW_ID_TAKEN, values, NULL);
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+
+		wr_report_workflow_id_taken(def->name, def->workflow_id,
+									wr_result_text(1),
+									DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+															   SPI_tuptable->tupdesc,
+															   2, &isnull)),
+									wr_result_text(3));
+	}
+}
+
+/*
+ * The error of a caller-chosen id that the registry cannot give the
+ * workflow "name": another workflow, "holder", has it (soft-deleted by
+ * orchestrator-core, if soft_deleted); or, attached, "name" itself is a
+ * soft-deleted row whose id, holder_id, it would get back.
+ */
+void
+wr_report_workflow_id_taken(const char *name, const char *id,
+							const char *holder, bool soft_deleted,
+							const char *holder_id)
+{
+	if (strcmp(holder, name) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("workflow \"%s\" was soft-deleted with a different id",
+						name),
+				 errdetail("orchestrator-core keeps its row, with id \"%s\", for the processes that ran it, and registering the name again brings that row back.",
+						   holder_id),
+				 errhint("Give \"workflow_id\" \"%s\", or leave it out.",
+						 holder_id)));
+	ereport(ERROR,
+			(errcode(ERRCODE_DUPLICATE_OBJECT),
+			 errmsg("workflow id \"%s\" is taken", id),
+			 soft_deleted ?
+			 errdetail("It is the id of workflow \"%s\", which orchestrator-core soft-deleted.",
+					   holder) :
+			 errdetail("It is the id of workflow \"%s\".", holder),
+			 errhint("Choose an id no workflow has, or leave \"workflow_id\" out to let the registry choose one.")));
+}
+
+/*
  * Attached, orchestrator-core's subscriptions refer to their product, with
  * a foreign key that keeps it: say so before the delete runs into it.
  */
@@ -1136,9 +1244,9 @@ wr_update_workflow_undoably(const WorkflowDef *changes, uint32 given,
 							WrApiVersion api, char **old_type,
 							char **new_type)
 {
-	Datum		values[7];
-	char		nulls[7];
-	WorkflowDef now;
+	Datum		values[8];
+	char		nulls[8];
+	WorkflowDef now = {0};
 	WorkflowDef before;
 	Datum		undo;
 	bool		isnull;
@@ -1248,6 +1356,21 @@ wr_registered_workflow_matches(const WorkflowDef *def, HeapTuple tup,
 	};
 	report_difference(def->product_type ? "workflow" : "task", def->name,
 					  "delete_workflow", fields, lengthof(fields));
+
+	/* the same definition: the id, if the caller chose one, must agree */
+	if (def->workflow_id != NULL)
+	{
+		char	   *registered = SPI_getvalue(tup, desc, first);
+
+		if (strcmp(registered, def->workflow_id) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("%s \"%s\" is already registered with a different id",
+							def->product_type ? "workflow" : "task", def->name),
+					 errdetail("Its id is \"%s\" but the definition gives \"%s\".",
+							   registered, def->workflow_id),
+					 errhint("Give the registered id, or leave \"workflow_id\" out.")));
+	}
 
 	wr_get_uuid(tup, desc, first, id);
 	return true;

@@ -32,6 +32,9 @@ extern Datum wr_update_workflow_undoably(const WorkflowDef *changes,
 /* For create_workflows(), which registers many in one statement. */
 extern const char *wr_workflow_columns(WrApiVersion api);
 extern const char *wr_attached_workflow_columns(void);
+extern void wr_report_workflow_id_taken(const char *name, const char *id,
+										const char *holder, bool soft_deleted,
+										const char *holder_id);
 extern bool wr_registered_workflow_matches(const WorkflowDef *def,
 										   HeapTuple tup, TupleDesc desc,
 										   int first, pg_uuid_t *id);

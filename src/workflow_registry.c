@@ -44,6 +44,7 @@ PG_FUNCTION_INFO_V1(create_workflow);
 PG_FUNCTION_INFO_V1(create_workflow_1_1);
 PG_FUNCTION_INFO_V1(create_workflow_1_2);
 PG_FUNCTION_INFO_V1(create_workflow_1_8);
+PG_FUNCTION_INFO_V1(create_workflow_1_11);
 PG_FUNCTION_INFO_V1(create_task);
 PG_FUNCTION_INFO_V1(delete_workflow);
 PG_FUNCTION_INFO_V1(create_product);
@@ -52,8 +53,10 @@ PG_FUNCTION_INFO_V1(create_product_1_8);
 PG_FUNCTION_INFO_V1(delete_product);
 PG_FUNCTION_INFO_V1(create_workflows);
 PG_FUNCTION_INFO_V1(create_workflows_1_8);
+PG_FUNCTION_INFO_V1(create_workflows_1_11);
 PG_FUNCTION_INFO_V1(apply_migration);
 PG_FUNCTION_INFO_V1(apply_migration_1_8);
+PG_FUNCTION_INFO_V1(apply_migration_1_11);
 PG_FUNCTION_INFO_V1(revert_migration);
 PG_FUNCTION_INFO_V1(revert_migration_1_8);
 PG_FUNCTION_INFO_V1(plan_manifest);
@@ -181,6 +184,13 @@ create_workflow_1_8(PG_FUNCTION_ARGS)
 	return create_workflow_internal(fcinfo, WR_API_1_8);
 }
 
+/* ... as of 1.11: workflow_id */
+Datum
+create_workflow_1_11(PG_FUNCTION_ARGS)
+{
+	return create_workflow_internal(fcinfo, WR_API_1_11);
+}
+
 static Datum
 create_workflow_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 {
@@ -194,7 +204,7 @@ create_workflow_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 		wr_report_null_argument("workflow definition", "create_workflow");
 
 	lock_registry(AccessShareLock);
-	wr_parse_workflow(PG_GETARG_JSONB_P(0), api, &def);
+	wr_parse_workflow_registration(PG_GETARG_JSONB_P(0), api, &def);
 	wr_register_workflow(&def, api, id, &created);
 	PG_RETURN_UUID_P(id);
 }
@@ -305,6 +315,13 @@ create_workflows_1_8(PG_FUNCTION_ARGS)
 	return create_workflows_internal(fcinfo, WR_API_1_8);
 }
 
+/* ... as of 1.11: workflow_id */
+Datum
+create_workflows_1_11(PG_FUNCTION_ARGS)
+{
+	return create_workflows_internal(fcinfo, WR_API_1_11);
+}
+
 static Datum
 create_workflows_internal(FunctionCallInfo fcinfo, WrApiVersion api)
 {
@@ -338,6 +355,13 @@ Datum
 apply_migration_1_8(PG_FUNCTION_ARGS)
 {
 	return apply_migration_internal(fcinfo, WR_API_1_8);
+}
+
+/* ... as of 1.11: update_workflows steps */
+Datum
+apply_migration_1_11(PG_FUNCTION_ARGS)
+{
+	return apply_migration_internal(fcinfo, WR_API_1_11);
 }
 
 static Datum
