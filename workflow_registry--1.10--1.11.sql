@@ -24,9 +24,9 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'create_workflows_1_11';
 
 -- apply_migration takes an update_workflows step: the same changes for
--- every registered workflow whose name is LIKE a pattern, as
--- orchestrator-core's own migrations write "UPDATE workflows SET ...
--- WHERE name LIKE ...", each workflow's old values kept for the revert.
+-- every registered workflow whose name is LIKE a pattern, as a team's
+-- migrations write "UPDATE workflows SET ... WHERE name LIKE ...", each
+-- workflow's old values kept for the revert.
 CREATE OR REPLACE FUNCTION workflow_registry.apply_migration(version pg_catalog.text,
                                                   description pg_catalog.text,
                                                   steps pg_catalog.jsonb,

@@ -1,8 +1,8 @@
 --
 -- The update_workflows step of apply_migration (1.11): the same changes
--- for every workflow whose name is LIKE a pattern, as orchestrator-core's
--- own migrations write "UPDATE workflows SET is_task = true WHERE name
--- LIKE ...", undone workflow by workflow by revert_migration.  First on
+-- for every workflow whose name is LIKE a pattern, as a team's migrations
+-- write "UPDATE workflows SET is_task = true WHERE name LIKE ...", undone
+-- workflow by workflow by revert_migration.  First on
 -- the extension's own tables, then attached to orchestrator-core's.
 --
 \set SHOW_CONTEXT errors

@@ -227,27 +227,51 @@ CREATE_WORKFLOWS = {
 }
 
 
-def without_ids(new: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {name: {k: v for k, v in entry.items() if k != "workflow_id"} for name, entry in new.items()}
-
-
 def test_create_workflows_by_tag(pair: tuple[Database, Database]) -> None:
     plain, attached = pair
     with plain.engine.begin() as conn:
         core.create_workflows(conn, {k: dict(v) for k, v in CREATE_WORKFLOWS.items()})
     with attached.engine.begin() as conn:
-        ours.create_workflows(conn, without_ids(CREATE_WORKFLOWS))
+        ours.create_workflows(conn, {k: dict(v) for k, v in CREATE_WORKFLOWS.items()})
     assert attached.rows() == plain.rows()
+    # the ids the migration chose, as orchestrator-core's helper registers them
+    assert attached.ids() == plain.ids()
+    assert {str(attached.ids()[name]) for name in CREATE_WORKFLOWS} == {
+        entry["workflow_id"] for entry in CREATE_WORKFLOWS.values()
+    }
     assert attached.managed()["create_user_internal"] == ("User", "USER_INT", False)
     assert attached.managed()["modify_user_all"] == ("UserGroup", None, False)
 
 
-def test_create_workflows_with_a_workflow_id_is_refused(pair: tuple[Database, Database]) -> None:
+def test_create_workflows_again_changes_nothing_and_without_ids_the_registry_chooses(
+    pair: tuple[Database, Database],
+) -> None:
     _, attached = pair
-    before = attached.rows()
-    with pytest.raises(ours.RegistryModelError, match="workflow_id"), attached.engine.begin() as conn:
+    with attached.engine.begin() as conn:
         ours.create_workflows(conn, {k: dict(v) for k, v in CREATE_WORKFLOWS.items()})
-    assert attached.rows() == before
+    before = attached.rows(), attached.ids()
+    with attached.engine.begin() as conn:
+        ours.create_workflows(conn, {k: dict(v) for k, v in CREATE_WORKFLOWS.items()})
+        ours.create_workflows(
+            conn, {name: {k: v for k, v in entry.items() if k != "workflow_id"} for name, entry in CREATE_WORKFLOWS.items()}
+        )
+    assert (attached.rows(), attached.ids()) == before
+
+
+def test_create_workflows_with_a_taken_workflow_id_is_refused(pair: tuple[Database, Database]) -> None:
+    plain, attached = pair
+    taken = {"create_user_internal": dict(CREATE_WORKFLOWS["create_user_internal"])}
+    other = {"modify_user_internal": {**CREATE_WORKFLOWS["create_user_internal"], "target": "MODIFY"}}
+    for db, helpers in ((plain, core), (attached, ours)):
+        with db.engine.begin() as conn:
+            helpers.create_workflows(conn, {k: dict(v) for k, v in taken.items()})
+        before = db.rows()
+        with pytest.raises(DBAPIError) as refused, db.engine.begin() as conn:
+            helpers.create_workflows(conn, {k: dict(v) for k, v in other.items()})
+        assert db.rows() == before
+        # orchestrator-core's own helper runs into the primary key; the extension says whose id it is
+        assert sqlstate(refused.value) == ("23505" if helpers is core else "42710")
+    assert 'is the id of workflow "create_user_internal"' in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -302,6 +326,31 @@ def test_links_by_tag_are_refused_with_what_to_do(pair: tuple[Database, Database
     before = attached.rows()
     with pytest.raises(ours.RegistryModelError, match="update_workflow"), attached.engine.begin() as conn:
         getattr(ours, helper)(conn, "modify_user", "USER_INT")
+    assert attached.rows() == before
+
+
+def test_a_pattern_update_is_one_step_and_reverts_exactly(pair: tuple[Database, Database]) -> None:
+    """What a migration writes as UPDATE workflows SET is_task = true WHERE name LIKE ...:
+    the same rows as that UPDATE on the plain database, and a revert back to the old ones."""
+    from sqlalchemy import text
+
+    from workflow_registry import registry
+
+    plain, attached = pair
+    loop(plain, core, seed())
+    loop(attached, ours, seed())
+    before = attached.rows()
+    with plain.engine.begin() as conn:
+        conn.execute(text("UPDATE public.workflows SET is_task = true WHERE name LIKE 'terminate\\_%'"))
+    with attached.engine.begin() as conn:
+        registry.apply_migration(
+            conn, "b2f7c4e1a9d3", "terminate_ workflows are tasks",
+            [{"update_workflows": {"name_like": "terminate\\_%", "is_task": True}}],
+        )
+    assert attached.rows() == plain.rows()
+    assert {w[0] for w in attached.rows()["workflows"] if w[2]} == {"terminate_user", "terminate_user_group"}
+    with attached.engine.begin() as conn:
+        registry.revert_migration(conn, "b2f7c4e1a9d3")
     assert attached.rows() == before
 
 

@@ -194,9 +194,10 @@ def create_workflows(conn: Connection, new: dict[str, Any]) -> None:
     product type of those products, and their tag when the type has other
     products too.  A phrase that chooses some of a tag's products, or
     products of several types, is refused (``RegistryModelError``) before
-    anything is written.  orchestrator-core takes the workflow's id from the
-    entry's ``workflow_id``; the registry chooses ids itself, so an entry
-    with one is refused as well.
+    anything is written.  The entry's ``workflow_id`` (a ``UUID`` or its
+    text), which orchestrator-core's helper requires, becomes the
+    workflow's id, as there (extension 1.11); without one the registry
+    chooses it.
     """
     flush(conn)
     definitions = []
@@ -204,11 +205,8 @@ def create_workflows(conn: Connection, new: dict[str, Any]) -> None:
     links: dict[tuple[str, str], dict[str, str] | RegistryModelError] = {}
     for name, entry in new.items():
         entry = dict(entry)
-        if entry.pop("workflow_id", None) is not None:
-            raise RegistryModelError(
-                f'workflow "{name}": the registry chooses workflow ids; leave "workflow_id" out'
-                " (a later migration finds the workflow by its name)"
-            )
+        if entry.get("workflow_id", "") is None:
+            del entry["workflow_id"]
         tag = entry.pop("tag", None)
         search_phrase = entry.pop("search_phrase", "%")
         definition: dict[str, Any] = {"name": name, **entry}
