@@ -98,7 +98,26 @@ def test_check_warns_of_what_orchestrator_core_assumes(registered: Database) -> 
     assert "warning: more than one CREATE workflow: product User internal (CREATE):" in result.output
     assert "create_user, create_user_bulk" in result.output
     assert "warning: system workflow not a task: workflow task_user_report" in result.output
+    assert "validate workflows both tasks and not" not in result.output
     assert cli(registered, "check", "--strict").exit_code == 1
+
+
+def test_check_warns_of_validate_workflows_on_both_sides(registered: Database) -> None:
+    with registered.engine.begin() as conn:
+        ours.create_workflows(
+            conn,
+            {
+                name: {"target": "VALIDATE", "description": description, "tag": "USER_INT", "search_phrase": "%"}
+                for name, description in (("validate_user", "Validate user"), ("validate_user_2", "Validate again"))
+            },
+        )
+    assert "validate workflows" not in cli(registered, "check").output
+    execute(registered, "UPDATE public.workflows SET is_task = true WHERE name = 'validate_user_2'")
+    result = cli(registered, "check")
+    assert (
+        "warning: validate workflows both tasks and not: target VALIDATE (is_task):"
+        " registered tasks: validate_user_2; not tasks: validate_user"
+    ) in result.output
 
 
 def test_check_without_a_database_is_a_usage_error(registered: Database) -> None:

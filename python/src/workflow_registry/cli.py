@@ -102,23 +102,33 @@ def code_workflows(app_dir: Path, descriptions: bool | None = None) -> list[dict
 
 # What orchestrator-core assumes of the registry without checking it: one
 # CREATE, one TERMINATE and one RECONCILE workflow per product (its
-# db/models.py takes the first; its issue 1026), and SYSTEM workflows that
-# are tasks (its scheduler and UI list tasks by is_task; its issues 804 and
-# 1314).
+# db/models.py takes the first; its issue 1026), SYSTEM workflows that are
+# tasks (its scheduler and UI list tasks by is_task; its issues 804 and
+# 1314), and VALIDATE workflows that are all tasks or all not (a task is
+# offered on a subscription that is out of sync, its processes are run and
+# listed as tasks, and a failed one does not hold back set_in_sync: siblings
+# that differ only there behave differently).
 _ASSUMPTIONS = """
 SELECT 'more than one ' || w.target || ' workflow' AS difference, 'product' AS kind, p.name,
        w.target AS key, NULL::text AS code_value,
        pg_catalog.string_agg(w.name, ', ' ORDER BY w.name) AS registered_value
-  FROM {schema}.products AS p
-  JOIN {schema}.products_workflows AS pw USING (product_id)
-  JOIN {schema}.workflows AS w USING (workflow_id)
- WHERE w.target IN ('CREATE', 'TERMINATE', 'RECONCILE') AND w.deleted_at IS NULL
+  FROM {products} AS p
+  JOIN {links} AS pw USING (product_id)
+  JOIN {workflows} AS w USING (workflow_id)
+ WHERE w.target::text IN ('CREATE', 'TERMINATE', 'RECONCILE') {live}
  GROUP BY p.name, w.target
 HAVING pg_catalog.count(*) > 1
 UNION ALL
 SELECT 'system workflow not a task', 'workflow', w.name, 'is_task', NULL, 'false'
-  FROM {schema}.workflows AS w
- WHERE w.target = 'SYSTEM' AND NOT w.is_task AND w.deleted_at IS NULL
+  FROM {workflows} AS w
+ WHERE w.target::text = 'SYSTEM' AND NOT w.is_task {live}
+UNION ALL
+SELECT 'validate workflows both tasks and not', 'target', 'VALIDATE', 'is_task', NULL,
+       'tasks: ' || pg_catalog.string_agg(w.name, ', ' ORDER BY w.name) FILTER (WHERE w.is_task)
+       || '; not tasks: ' || pg_catalog.string_agg(w.name, ', ' ORDER BY w.name) FILTER (WHERE NOT w.is_task)
+  FROM {workflows} AS w
+ WHERE w.target::text = 'VALIDATE' {live}
+HAVING pg_catalog.bool_or(w.is_task) AND NOT pg_catalog.bool_and(w.is_task)
 ORDER BY 1, 3
 """
 
@@ -126,14 +136,24 @@ ORDER BY 1, 3
 def assumptions(conn: Connection) -> list[registry.Finding]:
     """Findings about what orchestrator-core assumes; see ``_ASSUMPTIONS``.
 
-    Read from orchestrator-core's tables, so only when attached: the
-    extension's own tables carry no ``deleted_at``.
+    Read from orchestrator-core's tables when attached (its soft-deleted
+    workflows left out), from the extension's own otherwise.
     """
     schema = conn.execute(text("SELECT schema_name FROM workflow_registry.attachment")).scalar()
     if schema is None:
-        return []
-    quoted = conn.dialect.identifier_preparer.quote_identifier(schema)
-    return [registry.Finding(*row) for row in conn.execute(text(_ASSUMPTIONS.format(schema=quoted)))]
+        tables = {name: f"workflow_registry.{name}" for name in ("products", "links", "workflows")}
+        tables["links"] = "workflow_registry.products_workflows"
+        live = ""
+    else:
+        quoted = conn.dialect.identifier_preparer.quote_identifier(schema)
+        tables = {
+            "products": f"{quoted}.products",
+            "links": f"{quoted}.products_workflows",
+            "workflows": f"{quoted}.workflows",
+        }
+        live = "AND w.deleted_at IS NULL"
+    query = _ASSUMPTIONS.format(live=live, **tables)
+    return [registry.Finding(*row) for row in conn.execute(text(query))]
 
 
 def _print(rows: Sequence[object]) -> None:
@@ -150,7 +170,8 @@ def check(
         bool,
         typer.Option(
             help="Also fail on what orchestrator-core assumes and does not check (more than one"
-            " CREATE, TERMINATE or RECONCILE workflow per product, SYSTEM workflows that are not tasks)."
+            " CREATE, TERMINATE or RECONCILE workflow per product, SYSTEM workflows that are not tasks,"
+            " VALIDATE workflows of which some are tasks)."
         ),
     ] = False,
 ) -> None:
