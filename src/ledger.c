@@ -519,16 +519,9 @@ run_step(const WrStep *s, WrApiVersion api, List **touches)
 }
 
 /*
- * Replace each update_workflows step by one update_workflow step per
- * workflow whose name is LIKE its pattern when it runs, in name order: the
- * registered ones, and those the steps before it create, less those they
- * delete.  Return the new array and, in *nsteps, its length.  A pattern
- * that matches no workflow is an error, as an update_workflow step of an
- * unknown name is.  The names are read before any lock is taken, as
- * lock_step_types reads types: a workflow registered meanwhile by another
- * transaction is not updated, and one deleted meanwhile is missing when
- * its step runs.  The caller is connected to SPI; the new array is in the
- * caller's memory context.
+ * The names of the workflows that the steps before "upto" create (with
+ * created) or delete (without), as a text[]; a name that a later one of
+ * those steps creates or deletes again is left to that step.
  */
 static Datum
 names_before(const WrStep *steps, int upto, bool created)
@@ -557,6 +550,18 @@ names_before(const WrStep *steps, int upto, bool created)
 	return makeArrayResult(names, CurrentMemoryContext);
 }
 
+/*
+ * Replace each update_workflows step by one update_workflow step per
+ * workflow whose name is LIKE its pattern when it runs, in name order: the
+ * registered ones, and those the steps before it create, less those they
+ * delete.  Return the new array and, in *nsteps, its length.  A pattern
+ * that matches no workflow is an error, as an update_workflow step of an
+ * unknown name is.  The names are read before any lock is taken, as
+ * lock_step_types reads types: a workflow registered meanwhile by another
+ * transaction is not updated, and one deleted meanwhile is missing when
+ * its step runs.  The caller is connected to SPI; the new array is in the
+ * caller's memory context.
+ */
 static WrStep *
 expand_patterns(WrStep *steps, int *nsteps, const char *of_migration)
 {
